@@ -10,10 +10,12 @@ namespace TradingDashboard.Tests.Components.Layout;
 public sealed class MainLayoutTests : ComponentTestBase
 {
     private readonly Bunit.TestDoubles.BunitAuthorizationContext _auth;
+    private readonly AlertService _alerts;
 
     public MainLayoutTests()
     {
-        Ctx.Services.AddSingleton<IAlertService>(new AlertService(Time, NullLogger<AlertService>.Instance));
+        _alerts = new AlertService(Time, NullLogger<AlertService>.Instance);
+        Ctx.Services.AddSingleton<IAlertService>(_alerts);
         _auth = Ctx.AddAuthorization();
     }
 
@@ -64,13 +66,29 @@ public sealed class MainLayoutTests : ComponentTestBase
     }
 
     [Fact]
-    public void Signed_out_shows_no_user_block()
+    public void Signed_out_shows_no_user_block_and_no_alert_snackbars()
     {
         _auth.SetNotAuthorized();
 
         var cut = RenderLayout();
+        _alerts.Raise(AlertSeverity.Error, "Pipeline", "faulted");
+        Time.Advance(TradingDashboard.Components.Shared.AlertNotifier.Interval);
 
         Assert.Empty(cut.FindAll(".td-user"));
         Assert.Equal(["/", "/charts", "/system"], NavTargets(cut));
+        Assert.Empty(Snackbar.ShownSnackbars);
+    }
+
+    [Fact]
+    public void Signed_in_the_layout_shows_alerts_as_snackbars()
+    {
+        _auth.SetAuthorized("alice");
+        _auth.SetRoles("Viewer");
+
+        var cut = RenderLayout();
+        _alerts.Raise(AlertSeverity.Warning, "MarketData", "Binance silent");
+        Time.Advance(TradingDashboard.Components.Shared.AlertNotifier.Interval);
+
+        cut.WaitForAssertion(() => Assert.Equal("MarketData: Binance silent", Assert.Single(Snackbar.ShownSnackbars).Message));
     }
 }

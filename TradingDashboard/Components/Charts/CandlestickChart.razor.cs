@@ -38,7 +38,8 @@ public sealed partial class CandlestickChart : ComponentBase, IAsyncDisposable
 
     private const string GridColor = "#1e2329";
     private const string TextColor = "#848e9c";
-    private const string BackgroundColor = "#0b0e11";
+    // Transparent, so the chart takes the panel's colour from the stylesheet.
+    private const string BackgroundColor = "rgba(0,0,0,0)";
 
     private PlotlyChart? _plot;
     private IList<ITrace> _traces = [];
