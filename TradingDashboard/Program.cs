@@ -21,7 +21,7 @@ app.MapAccountEndpoints();
 app.MapTradingApi();
 app.MapDashboard();
 
-return await app.RunTradingHostAsync();
+await app.RunTradingHostAsync();
 
 /// <summary>Entry point; partial so tests can host it with WebApplicationFactory.</summary>
 public partial class Program;

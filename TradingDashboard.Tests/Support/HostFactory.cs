@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.TestHost;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Time.Testing;
 using TradingDashboard.Core.MarketData;
 using TradingDashboard.Core.Pipeline;
@@ -57,13 +58,17 @@ public sealed partial class HostFactory : WebApplicationFactory<HostAssemblyMark
 
     private readonly HostFactoryOptions _options = new();
     private readonly bool _ownsDataDirectory;
+    private bool _startFailed;
+    private bool _cleanedUp;
+    private string? _connectionString;
 
+    /// <summary>Default settings; this is the constructor xunit uses for IClassFixture&lt;HostFactory&gt;.</summary>
     public HostFactory()
         : this(null)
     {
     }
 
-    public HostFactory(Action<HostFactoryOptions>? configure)
+    private HostFactory(Action<HostFactoryOptions>? configure)
     {
         configure?.Invoke(_options);
         _ownsDataDirectory = _options.DataDirectory is null;
@@ -76,6 +81,9 @@ public sealed partial class HostFactory : WebApplicationFactory<HostAssemblyMark
     }
 
     public string DataDirectory { get; }
+
+    /// <summary>A factory with its own settings, e.g. <c>HostFactory.Create(o => o.Settings["Trading:Auth:MaxFailedLogins"] = "3")</c>.</summary>
+    public static HostFactory Create(Action<HostFactoryOptions> configure) => new(configure);
 
     /// <summary>What the host printed on the console at first start (the generated admin password banner).</summary>
     public StringWriter ConsoleOutput { get; } = new();
@@ -223,39 +231,76 @@ public sealed partial class HostFactory : WebApplicationFactory<HostAssemblyMark
         });
     }
 
-    protected override void Dispose(bool disposing)
+    protected override IHost CreateHost(IHostBuilder builder)
     {
-        string? connectionString = null;
         try
         {
-            connectionString = Services.GetService<SqliteDatabase>()?.ConnectionString;
+            var host = base.CreateHost(builder);
+            _connectionString = host.Services.GetService<SqliteDatabase>()?.ConnectionString;
+            return host;
         }
-#pragma warning disable CA1031 // The host may never have started (e.g. a configuration error test).
-        catch (Exception)
-#pragma warning restore CA1031
+        catch
         {
+            _startFailed = true;
+            throw;
+        }
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await base.DisposeAsync();
+        }
+        catch (Exception) when (_startFailed)
+        {
+            // A host that failed to start (configuration error tests) cannot be stopped cleanly.
         }
 
-        base.Dispose(disposing);
+        CleanUp();
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        try
+        {
+            base.Dispose(disposing);
+        }
+        catch (Exception) when (_startFailed)
+        {
+            // As above.
+        }
+
         if (disposing)
         {
-            ConsoleOutput.Dispose();
-            if (connectionString is not null)
-            {
-                using var connection = new SqliteConnection(connectionString);
-                SqliteConnection.ClearPool(connection);
-            }
+            CleanUp();
+        }
+    }
 
-            if (_ownsDataDirectory)
+    private void CleanUp()
+    {
+        if (_cleanedUp)
+        {
+            return;
+        }
+
+        _cleanedUp = true;
+        ConsoleOutput.Dispose();
+        if (_connectionString is not null)
+        {
+            using var connection = new SqliteConnection(_connectionString);
+            SqliteConnection.ClearPool(connection);
+        }
+
+        if (_ownsDataDirectory)
+        {
+            try
             {
-                try
-                {
-                    Directory.Delete(DataDirectory, recursive: true);
-                }
-                catch (IOException)
-                {
-                    // Best effort: a temp folder left behind is harmless.
-                }
+                Directory.Delete(DataDirectory, recursive: true);
+            }
+            catch (IOException)
+            {
+                // Best effort: a temp folder left behind is harmless.
             }
         }
     }

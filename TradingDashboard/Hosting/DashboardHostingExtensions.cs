@@ -27,16 +27,18 @@ public static class DashboardHostingExtensions
     }
 
     /// <summary>
-    /// Runs the host. A setting rejected by validation stops the start with one clear message naming it (exit code 2)
-    /// instead of a stack trace.
+    /// Runs the host until shutdown. When validation rejects a setting, the start stops and standard error first gets
+    /// a short list of the rejected settings, by name, before the exception itself, which is rethrown so the process
+    /// fails (and a test host sees it: the host is deliberately not disposed before that, see below).
     /// </summary>
-    public static async Task<int> RunTradingHostAsync(this WebApplication app)
+    public static async Task RunTradingHostAsync(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
         try
         {
-            await app.RunAsync();
-            return 0;
+            // Not RunAsync: it disposes the host as soon as the start fails, and WebApplicationFactory, which waits
+            // on that host, would then report ObjectDisposedException instead of the validation error.
+            await app.StartAsync();
         }
         catch (OptionsValidationException ex)
         {
@@ -46,7 +48,12 @@ public static class DashboardHostingExtensions
                 await Console.Error.WriteLineAsync("  - " + failure);
             }
 
-            return 2;
+            throw;
+        }
+
+        await using (app)
+        {
+            await app.WaitForShutdownAsync();
         }
     }
 }
