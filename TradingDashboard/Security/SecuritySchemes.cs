@@ -28,10 +28,12 @@ public static class SecuritySchemes
     public static bool HasBearerToken(HttpRequest request, out string token)
     {
         ArgumentNullException.ThrowIfNull(request);
-        string header = request.Headers.Authorization.ToString();
-        if (header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        var header = request.Headers.Authorization.ToString().Trim();
+
+        // "Bearer" alone (an empty token) is still a bearer attempt: it must fail, not fall back to the cookie.
+        if (header.Equals("Bearer", StringComparison.OrdinalIgnoreCase) || header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
         {
-            token = header["Bearer ".Length..].Trim();
+            token = header["Bearer".Length..].Trim();
             return true;
         }
 
