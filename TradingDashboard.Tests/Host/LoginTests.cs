@@ -58,7 +58,7 @@ public sealed partial class LoginTests(HostFactory factory) : IClassFixture<Host
 
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
         Assert.Equal("/audit", response.Headers.Location!.OriginalString);
-        Assert.Contains(response.Headers.GetValues("Set-Cookie"), c => c.StartsWith("td.auth=", StringComparison.Ordinal) && c.Contains("httponly", StringComparison.OrdinalIgnoreCase));
+        Assert.Contains(response.Headers.GetValues("Set-Cookie"), c => c.StartsWith("td.auth=", StringComparison.Ordinal) && c.Contains("httponly", StringComparison.OrdinalIgnoreCase) && c.Contains("samesite=lax", StringComparison.OrdinalIgnoreCase));
         using var api = await client.GetAsync("/api/processes");
         Assert.Equal(HttpStatusCode.OK, api.StatusCode);
         Assert.Contains(await factory.AuditAsync(), e => e is { Action: "login", Actor: "lena", Allowed: true });

@@ -52,21 +52,15 @@ public static class HostingServiceCollectionExtensions
         return services;
     }
 
+    /// <summary>The configured array items in order (keys 0, 1, 2, ...), or null when the section has none.</summary>
     private static List<string>? ConfiguredList(IConfigurationSection section)
     {
         var children = section.GetChildren().ToList();
-        if (children.Count > 0)
-        {
-            // Array items are keyed 0, 1, 2, ...: keep their order.
-            return children
+        return children.Count == 0
+            ? null
+            : children
                 .OrderBy(c => int.TryParse(c.Key, System.Globalization.CultureInfo.InvariantCulture, out var i) ? i : int.MaxValue)
                 .Select(c => c.Value ?? string.Empty)
                 .ToList();
-        }
-
-        // A single value (e.g. one environment variable) is a comma-separated list.
-        return string.IsNullOrWhiteSpace(section.Value)
-            ? null
-            : section.Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
     }
 }
