@@ -1,18 +1,27 @@
-using MudBlazor.Services;
-using TradingDashboard.Components;
+using TradingDashboard.Api;
+using TradingDashboard.Hosting;
+using TradingDashboard.Security;
 
 var builder = WebApplication.CreateBuilder(args);
+builder.AddRepositoryConfiguration();
 
-builder.Services.AddRazorComponents().AddInteractiveServerComponents();
-builder.Services.AddMudServices();
+builder.Services.AddTradingOptions();
+builder.Services.AddTradingInfrastructure();
+builder.Services.AddDashboardComponents();
+builder.Services.AddTradingSecurity();
+builder.Services.AddTradingApi();
+// INTEGRATION: builder.Services.AddMarketData();  (ICandleCache, IProcessController, IMarketDataStatusProvider, MarketDataMetrics)
 
 var app = builder.Build();
 
-app.UseAntiforgery();
-app.MapStaticAssets();
-app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+app.UseTradingSecurity();
+app.MapHealthEndpoint();
+app.MapMetricsEndpoint();
+app.MapAccountEndpoints();
+app.MapTradingApi();
+app.MapDashboard();
 
-await app.RunAsync();
+await app.RunTradingHostAsync();
 
 /// <summary>Entry point; partial so tests can host it with WebApplicationFactory.</summary>
 public partial class Program;

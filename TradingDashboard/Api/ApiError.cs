@@ -1,0 +1,4 @@
+namespace TradingDashboard.Api;
+
+/// <summary>Body of every API error: {"error": "..."}.</summary>
+public sealed record ApiError(string Error);
