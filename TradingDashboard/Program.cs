@@ -14,6 +14,7 @@ builder.Services.AddTradingApi();
 
 var app = builder.Build();
 
+app.UseDashboardAssets();
 app.UseTradingSecurity();
 app.MapHealthEndpoint();
 app.MapMetricsEndpoint();

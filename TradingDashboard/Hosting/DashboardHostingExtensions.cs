@@ -1,17 +1,42 @@
 using Microsoft.Extensions.Options;
-using MudBlazor.Services;
+using Microsoft.Extensions.FileProviders;
 using TradingDashboard.Components;
+using TradingDashboard.Ui;
 
 namespace TradingDashboard.Hosting;
 
 public static class DashboardHostingExtensions
 {
-    /// <summary>Blazor (interactive server rendering) and MudBlazor.</summary>
+    /// <summary>Blazor (interactive server rendering), MudBlazor and the dashboard's UI services.</summary>
     public static IServiceCollection AddDashboardComponents(this IServiceCollection services)
     {
         services.AddRazorComponents().AddInteractiveServerComponents();
-        services.AddMudServices();
+        services.AddDashboardUi();
         return services;
+    }
+
+    /// <summary>
+    /// Serves the repository's wwwroot-assets folder (the dashboard's own css, js and icons) under /assets, before
+    /// authentication so the login page gets its styles and the favicon never redirects.
+    /// </summary>
+    public static WebApplication UseDashboardAssets(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        var paths = app.Services.GetRequiredService<HostPaths>();
+        var assets = Path.Combine(paths.BaseDirectory, "wwwroot-assets");
+        if (!Directory.Exists(assets))
+        {
+            // Published builds carry a copy beside the program.
+            assets = Path.Combine(AppContext.BaseDirectory, "wwwroot-assets");
+        }
+
+        if (Directory.Exists(assets))
+        {
+            app.UseStaticFiles(new StaticFileOptions { FileProvider = new PhysicalFileProvider(assets), RequestPath = "/assets" });
+            app.MapGet("/favicon.ico", () => Results.Redirect("/assets/favicon.ico")).AllowAnonymous();
+        }
+
+        return app;
     }
 
     /// <summary>
