@@ -149,15 +149,9 @@ public sealed class DataProvider : IMarketDataSink
             await _gate.WaitAsync(CancellationToken.None);
             try
             {
-                var last = _active;
                 _active = null;
                 _feeds.Clear();
                 _cache.ClearForming();
-                if (last is not null)
-                {
-                    _status.SetSourceState(last.Name, SourceConnectionState.Idle, "stopped");
-                }
-
                 _status.SetActiveSource(null);
             }
             finally
@@ -536,6 +530,10 @@ public sealed class DataProvider : IMarketDataSink
                 // Whatever runs next re-fetches from this source's last message: candles forming then may be incomplete.
                 var last = Volatile.Read(ref _lastMessageMs);
                 _refetchFromMs = Math.Min(_refetchFromMs ?? last, last);
+                if (cancellationToken.IsCancellationRequested)
+                {
+                    SetActiveState(source.Name, SourceConnectionState.Idle, "stopped");
+                }
             }
             finally
             {

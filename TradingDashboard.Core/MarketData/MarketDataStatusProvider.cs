@@ -9,7 +9,7 @@ namespace TradingDashboard.Core.MarketData;
 /// Latest market data status: the fallback chain's active source, each source's state, each symbol's last price and
 /// 24 h change, and the newest closed candle. Fed by the <see cref="DataProvider"/>. Source and active-source changes
 /// are published at once; price and message updates only mark the status changed and go out on
-/// <see cref="PublishIfChanged"/> (called on the provider's clock tick), which bounds notifications to a few per second.
+/// <see cref="PublishIfChanged"/> (called on the provider's clock tick) at most once per <see cref="PublishInterval"/>.
 /// </summary>
 /// <remarks>
 /// 24 h change = (last price - price 24 h ago) / price 24 h ago, where "24 h ago" is measured from the last price's
@@ -19,6 +19,9 @@ namespace TradingDashboard.Core.MarketData;
 /// </remarks>
 public sealed class MarketDataStatusProvider : IMarketDataStatusProvider
 {
+    /// <summary>Minimum time between two notifications for price and message updates.</summary>
+    public static readonly TimeSpan PublishInterval = TimeSpan.FromMilliseconds(250);
+
     private const long DayMs = 86_400_000L;
     private const long NearbyMs = 5 * 60_000L;
 
@@ -34,6 +37,7 @@ public sealed class MarketDataStatusProvider : IMarketDataStatusProvider
     private long? _lastCandleEndMs;
     private MarketDataStatus? _current;
     private bool _changed = true;
+    private DateTimeOffset _lastPublishedAt = DateTimeOffset.MinValue;
 
     public MarketDataStatusProvider(IOptions<TradingOptions> options, ICandleCache cache, TimeProvider timeProvider, ILogger<MarketDataStatusProvider> logger)
     {
@@ -181,16 +185,16 @@ public sealed class MarketDataStatusProvider : IMarketDataStatusProvider
         }
     }
 
-    /// <summary>Notifies subscribers when anything changed since the last notification.</summary>
+    /// <summary>Notifies subscribers when anything changed since the last notification and the throttle interval has passed.</summary>
     public void PublishIfChanged()
     {
-        bool changed;
+        bool due;
         lock (_gate)
         {
-            changed = _changed;
+            due = _changed && _timeProvider.GetUtcNow() - _lastPublishedAt >= PublishInterval;
         }
 
-        if (changed)
+        if (due)
         {
             PublishNow();
         }
@@ -199,6 +203,11 @@ public sealed class MarketDataStatusProvider : IMarketDataStatusProvider
     private void PublishNow()
     {
         var snapshot = Current;
+        lock (_gate)
+        {
+            _lastPublishedAt = _timeProvider.GetUtcNow();
+        }
+
         foreach (var handler in Volatile.Read(ref _subscribers))
         {
             try

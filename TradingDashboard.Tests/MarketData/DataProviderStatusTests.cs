@@ -75,7 +75,11 @@ public sealed class DataProviderStatusTests
         _status.RecordPrice("ETHUSDT", 2000, At(10, 30));
         _status.RecordClosedCandle(Bar(Timeframe.OneMinute, At(10, 29), 1, 2));
         Assert.Equal(2, heard.Count);
+        _status.PublishIfChanged(); // too soon after the last notification
+        Assert.Equal(2, heard.Count);
+        _time.Advance(MarketDataStatusProvider.PublishInterval);
         _status.PublishIfChanged();
+        _time.Advance(MarketDataStatusProvider.PublishInterval);
         _status.PublishIfChanged(); // nothing new
         Assert.Equal(3, heard.Count);
         Assert.Equal(2000, heard[^1].Symbols[0].LastPrice);

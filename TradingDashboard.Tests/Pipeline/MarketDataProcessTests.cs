@@ -34,6 +34,8 @@ public sealed class MarketDataProcessTests
             await market.StopAsync(CancellationToken.None);
             Assert.Equal(ProcessState.Stopped, market.GetInfo().State);
             Assert.Null(h.Provider.ActiveSource);
+            Assert.Null(h.Status.Current.ActiveSource);
+            Assert.Equal(Core.MarketData.SourceConnectionState.Idle, h.Status.Current.Sources.Single().State);
             await WaitUntilAsync(() => binance.EndedSessions == 1, "the stream is cancelled");
 
             // Stopped: the forming 10:31 candle is dropped and time passing closes nothing.
@@ -55,6 +57,7 @@ public sealed class MarketDataProcessTests
             Assert.Equal(HistoryGenerator.Range("Binance", Symbol, Timeframe.OneMinute, At(10, 31), At(10, 35)), stored.Skip(31));
             Assert.Equal(stored, h.Bars(Timeframe.OneMinute).Where(b => b.IsClosed));
             Assert.Equal(ProcessState.Running, market.GetInfo().State);
+            Assert.Equal("Binance", h.Status.Current.ActiveSource);
         }
         finally
         {
