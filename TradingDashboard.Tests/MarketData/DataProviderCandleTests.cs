@@ -67,7 +67,7 @@ public sealed class DataProviderCandleTests
             new OHLCVBar("x", Symbol, Timeframe.OneMinute, At(10, 31), 2005, 2005, 2005, 2005, 0.5, true) { QuoteVolume = 1002.5, TradeCount = 1 },
         };
         var expectedHour = Rollup(Timeframe.OneHour, history.Concat(tradesAsBars));
-        await h.AdvanceUntilAsync(() => h.Cache.Forming(Symbol, Timeframe.OneHour)?.Close == 2005, TimeSpan.FromMilliseconds(150), 5, "the hour shows the last trade");
+        await h.AdvanceUntilAsync(() => h.Cache.Forming(Symbol, Timeframe.OneHour)?.Close == 2005, TimeSpan.FromMilliseconds(150), 20, "the hour shows the last trade");
         AssertBar(expectedHour, closed: false, h.Cache.Forming(Symbol, Timeframe.OneHour)!);
 
         await h.FlushAsync();
@@ -92,7 +92,7 @@ public sealed class DataProviderCandleTests
         Assert.False(h.Bars(Timeframe.OneMinute)[^1].IsClosed);
 
         // Closed CloseGrace after the period, with no further trade.
-        await h.AdvanceUntilAsync(() => h.Bars(Timeframe.OneMinute)[^1].IsClosed, TimeSpan.FromMilliseconds(500), 10, "the minute closes");
+        await h.AdvanceUntilAsync(() => h.Bars(Timeframe.OneMinute)[^1].IsClosed, TimeSpan.FromMilliseconds(500), 40, "the minute closes");
         Assert.True(h.NowMs >= At(10, 31) + (long)DataProvider.CloseGrace.TotalMilliseconds);
         AssertBar((At(10, 30), 2000, 2000, 2000, 2000, 1, 2000, 1), closed: true, h.Bars(Timeframe.OneMinute)[^1]);
     }
@@ -120,7 +120,7 @@ public sealed class DataProviderCandleTests
         var forming = Kline("Mexc", At(10, 58), 2000, 2001, 1999, 2000.5, 3, closed: false);
         await mexc.KlineAsync(forming);
         Assert.Equal(forming, h.Bars(Timeframe.OneMinute)[^1]);
-        await h.AdvanceUntilAsync(() => h.Cache.Forming(Symbol, Timeframe.OneHour)?.Close == 2000.5, TimeSpan.FromMilliseconds(150), 5, "the hour shows the forming kline");
+        await h.AdvanceUntilAsync(() => h.Cache.Forming(Symbol, Timeframe.OneHour)?.Close == 2000.5, TimeSpan.FromMilliseconds(150), 20, "the hour shows the forming kline");
         AssertBar(Rollup(Timeframe.OneHour, history.Append(forming)), closed: false, h.Cache.Forming(Symbol, Timeframe.OneHour)!);
 
         var k58 = Kline("Mexc", At(10, 58), 2000, 2003, 1998, 2002, 5, closed: true);

@@ -50,7 +50,7 @@ public sealed class DataProviderFallbackTests
         Assert.Equal("Binance", h.Provider.ActiveSource);
         Assert.Empty(MarketDataAlerts(h));
 
-        await h.AdvanceUntilAsync(() => h.Provider.ActiveSource == "Mexc", TimeSpan.FromSeconds(1), 10, "Mexc takes over");
+        await h.AdvanceUntilAsync(() => h.Provider.ActiveSource == "Mexc", TimeSpan.FromSeconds(1), 40, "Mexc takes over");
 
         Assert.True(h.NowMs - At(10, 30, 15) >= 5_000);
         var alert = Assert.Single(MarketDataAlerts(h));
@@ -98,7 +98,7 @@ public sealed class DataProviderFallbackTests
 
         binance.StreamFailure = null;
         binance.HistoryFails = false;
-        await h.AdvanceUntilAsync(() => h.Provider.ActiveSource == "Binance", TimeSpan.FromSeconds(1), 15, "Binance is back");
+        await h.AdvanceUntilAsync(() => h.Provider.ActiveSource == "Binance", TimeSpan.FromSeconds(1), 60, "Binance is back");
         await WaitUntilAsync(() => binance.Sessions == 2, "Binance streams again");
 
         var alerts = MarketDataAlerts(h);
@@ -127,7 +127,7 @@ public sealed class DataProviderFallbackTests
         Assert.Null(h.Status.Current.ActiveSource);
 
         binance.StreamFailure = null;
-        await h.AdvanceUntilAsync(() => h.Provider.ActiveSource == "Binance", TimeSpan.FromSeconds(1), 15, "Binance is tried again");
+        await h.AdvanceUntilAsync(() => h.Provider.ActiveSource == "Binance", TimeSpan.FromSeconds(1), 60, "Binance is tried again");
         await WaitUntilAsync(() => binance.Sessions == 2, "Binance streams again");
         Assert.Equal(1, mexc.Sessions);
     }

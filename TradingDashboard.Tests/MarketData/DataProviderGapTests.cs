@@ -39,7 +39,7 @@ public sealed class DataProviderGapTests
         Assert.Equal(SourceConnectionState.Disconnected, h.Status.Current.Sources.Single().State);
         // While away, the clock closes the 10:31 candle with the two trades it saw: incomplete.
         await h.AdvanceToAsync(At(10, 34, 20));
-        Assert.Contains(h.Bars(Timeframe.OneMinute), b => b.OpenTimeMs == At(10, 31) && b.IsClosed && b.Close == 2002);
+        await WaitUntilAsync(() => h.Bars(Timeframe.OneMinute).Any(b => b.OpenTimeMs == At(10, 31) && b.IsClosed && b.Close == 2002), "the clock closes 10:31");
 
         await binance.ConnectionAsync(true, "reconnected");
         await binance.TradeAsync(Symbol, 4, 2010, 1, At(10, 34, 25));
