@@ -12,7 +12,7 @@ public static class MarketDataServiceCollectionExtensions
 {
     /// <summary>
     /// Registers the market data pipeline core: clock, metrics, alerts, the SQLite candle store, the candle cache, the
-    /// store queue and writer, the status provider, the <see cref="DataProvider"/>, the "candle-storage" and
+    /// store queue and writer, the status provider, the <see cref="DataProvider"/> (also as <see cref="IMarketDataSink"/>), the "candle-storage" and
     /// "market-data" processes, the <see cref="ProcessController"/> and the <see cref="ProcessHostService"/>.
     /// </summary>
     /// <remarks>
@@ -38,6 +38,7 @@ public static class MarketDataServiceCollectionExtensions
         services.TryAddSingleton<MarketDataStatusProvider>();
         services.TryAddSingleton<IMarketDataStatusProvider>(sp => sp.GetRequiredService<MarketDataStatusProvider>());
         services.TryAddSingleton<DataProvider>();
+        services.TryAddSingleton<IMarketDataSink>(sp => sp.GetRequiredService<DataProvider>());
 
         if (!services.Any(d => d.ServiceType == typeof(MarketDataProcess)))
         {

@@ -46,6 +46,7 @@ public sealed class MarketDataRegistrationTests : IDisposable
         Assert.Same(sp.GetRequiredService<CandleCache>(), sp.GetRequiredService<ICandleCache>());
         Assert.Same(sp.GetRequiredService<SqliteCandleStore>(), sp.GetRequiredService<ICandleStore>());
         Assert.Same(sp.GetRequiredService<MarketDataStatusProvider>(), sp.GetRequiredService<IMarketDataStatusProvider>());
+        Assert.Same(sp.GetRequiredService<DataProvider>(), sp.GetRequiredService<IMarketDataSink>());
         Assert.IsType<AlertService>(sp.GetRequiredService<IAlertService>());
         Assert.NotNull(sp.GetRequiredService<MarketDataMetrics>());
         Assert.Equal(["candle-storage", "market-data"], sp.GetRequiredService<IProcessController>().List().Select(p => p.Name));
