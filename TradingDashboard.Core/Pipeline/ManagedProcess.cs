@@ -46,21 +46,30 @@ public abstract class ManagedProcess : IManagedProcess, IDisposable
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
+        CancellationToken token;
         lock (_gate)
         {
-            if (_state is ProcessState.Running or ProcessState.Starting)
+            if (_state is ProcessState.Running or ProcessState.Starting or ProcessState.Stopping)
             {
                 return Task.CompletedTask;
             }
 
             _state = ProcessState.Starting;
+            // A run that faulted or ended by itself leaves its token source behind.
+            _cts?.Dispose();
             _cts = new CancellationTokenSource();
+            token = _cts.Token;
         }
 
         Publish();
-        var token = _cts.Token;
         lock (_gate)
         {
+            if (_state != ProcessState.Starting)
+            {
+                // Stopped while starting.
+                return Task.CompletedTask;
+            }
+
             _state = ProcessState.Running;
             _startedAt = TimeProvider.GetUtcNow();
             _running = Task.Run(() => RunGuardedAsync(token), CancellationToken.None);
@@ -158,9 +167,10 @@ public abstract class ManagedProcess : IManagedProcess, IDisposable
 
         lock (_gate)
         {
-            if (_state == ProcessState.Running)
+            // Running: the loop ended by itself (e.g. end of a replay). Stopping: a stop whose caller stopped waiting
+            // must still end in Stopped.
+            if (_state is ProcessState.Running or ProcessState.Stopping)
             {
-                // The loop ended by itself (e.g. end of a replay): the process is done.
                 _state = ProcessState.Stopped;
                 _startedAt = null;
             }
