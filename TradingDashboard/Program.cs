@@ -1,4 +1,5 @@
 using TradingDashboard.Api;
+using TradingDashboard.Core.MarketData;
 using TradingDashboard.Hosting;
 using TradingDashboard.Security;
 
@@ -10,7 +11,7 @@ builder.Services.AddTradingInfrastructure();
 builder.Services.AddDashboardComponents();
 builder.Services.AddTradingSecurity();
 builder.Services.AddTradingApi();
-// INTEGRATION: builder.Services.AddMarketData();  (ICandleCache, IProcessController, IMarketDataStatusProvider, MarketDataMetrics)
+builder.Services.AddMarketData();
 
 var app = builder.Build();
 

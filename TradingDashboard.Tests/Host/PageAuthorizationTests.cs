@@ -61,7 +61,7 @@ public sealed class PageAuthorizationTests(HostFactory factory) : IClassFixture<
             .Order(StringComparer.Ordinal)
             .ToList();
 
-        Assert.Equal(["/account/login", "/account/logout", "/health", "/login"], anonymous);
+        Assert.Equal(["/account/login", "/account/logout", "/favicon.ico", "/health", "/login"], anonymous);
         Assert.Contains(endpoints, e => e.Metadata.GetMetadata<StaticAssetDescriptor>() is not null && e.Metadata.GetMetadata<IAllowAnonymous>() is not null);
     }
 }

@@ -225,6 +225,13 @@ public sealed partial class HostFactory : WebApplicationFactory<HostAssemblyMark
                 services.AddSingleton<IMarketDataStatusProvider>(MarketDataStatus);
                 services.AddSingleton(MarketDataMetrics);
                 services.AddSingleton<IProcessController>(sp => new FakeProcessController(sp.GetRequiredService<IAuditLog>()));
+
+                // With fakes in place, the real pipeline must not run (it would reach for the network).
+                var realPipeline = services.Where(d => d.ServiceType == typeof(IHostedService) && d.ImplementationType == typeof(ProcessHostService)).ToList();
+                foreach (var descriptor in realPipeline)
+                {
+                    services.Remove(descriptor);
+                }
             }
 
             _options.ConfigureServices?.Invoke(services);

@@ -22,12 +22,15 @@ public static class DisplayFormat
     }
 
     /// <summary>A percentage value (2.5 means +2.5 %), always signed: +2.50 %, -0.31 %.</summary>
-    public static string Percent(double? percent)
+    /// <summary>A fraction (0.025) shown as a signed percentage (+2.50 %), the way SymbolSummary.Change24h is defined.</summary>
+    public static string Percent(double? fraction)
     {
-        if (percent is not { } p || !double.IsFinite(p))
+        if (fraction is not { } f || !double.IsFinite(f))
         {
             return Missing;
         }
+
+        var p = f * 100;
 
         return (p >= 0 ? "+" : string.Empty) + p.ToString("0.00", CultureInfo.InvariantCulture) + " %";
     }

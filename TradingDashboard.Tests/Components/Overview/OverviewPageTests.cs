@@ -21,7 +21,7 @@ public sealed class OverviewPageTests : ComponentTestBase
         Ctx.Services.AddSingleton<IAlertService>(_alerts);
     }
 
-    private static MarketDataStatus LiveStatus(double ethChange = 2.5) => new(
+    private static MarketDataStatus LiveStatus(double ethChange = 0.025) => new(
         "Binance",
         [
             new SourceStatus("Binance", SourceConnectionState.Connected, null, UpdatedAt, Polling: false),
@@ -30,7 +30,7 @@ public sealed class OverviewPageTests : ComponentTestBase
         ],
         [
             new SymbolSummary("ETHUSDT", 3456.78, ethChange, "Binance", SourceConnectionState.Connected, UpdatedAt),
-            new SymbolSummary("BTCUSDT", 64123.4, -1.234, "Binance", SourceConnectionState.Connected, UpdatedAt),
+            new SymbolSummary("BTCUSDT", 64123.4, -0.01234, "Binance", SourceConnectionState.Connected, UpdatedAt),
         ],
         UpdatedAt);
 
@@ -108,7 +108,7 @@ public sealed class OverviewPageTests : ComponentTestBase
         _status.Set(LiveStatus());
         var cut = Render<OverviewPage>();
 
-        _status.Publish(LiveStatus(ethChange: -0.5));
+        _status.Publish(LiveStatus(ethChange: -0.005));
         Assert.Contains("+2.50 %", cut.Find("[data-symbol=ETHUSDT] .td-tile-change").TextContent, StringComparison.Ordinal);
 
         Time.Advance(OverviewPage.RefreshInterval);

@@ -16,8 +16,8 @@ public sealed class DisplayFormatTests
     public void Price_precision_follows_magnitude(double? price, string expected) => Assert.Equal(expected, DisplayFormat.Price(price));
 
     [Theory]
-    [InlineData(2.5, "+2.50 %")]
-    [InlineData(-0.314, "-0.31 %")]
+    [InlineData(0.025, "+2.50 %")]
+    [InlineData(-0.00314, "-0.31 %")]
     [InlineData(0.0, "+0.00 %")]
     [InlineData(null, "—")]
     public void Percent_is_signed(double? value, string expected) => Assert.Equal(expected, DisplayFormat.Percent(value));
