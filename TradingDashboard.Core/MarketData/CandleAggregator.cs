@@ -1,12 +1,14 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using TradingDashboard.Core.Domain;
 
 namespace TradingDashboard.Core.MarketData;
 
 /// <summary>
 /// Builds candles of several timeframes for one symbol, from trades or from closed klines of a smaller timeframe.
-/// Not thread-safe: one aggregator per symbol, fed by one stage. State is kept in a flat array of structs (no
-/// allocation per trade); a record is allocated only when a candle closes or when a forming snapshot is asked for.
+/// Not thread-safe: one aggregator per symbol, fed by one stage. State is kept in flat arrays (no allocation per
+/// trade); a record is allocated only when a candle closes or when a forming snapshot is asked for.
 /// </summary>
 /// <remarks>
 /// Rules: a candle covers [open, open + interval). The first trade of a period opens it; a trade in a later period
@@ -16,22 +18,45 @@ namespace TradingDashboard.Core.MarketData;
 /// false): closed candles never change and are never published twice.
 /// <para>
 /// Speed: the timeframes are nested (1s, 1m, 1h, 1d each divide the next), so a trade inside the current period of
-/// the smallest timeframe is inside the current period of every larger one. That common case is checked against the
-/// cached bucket end with two comparisons and only updates high/low/close/sums; the divisions that find bucket starts
-/// run only when the smallest period rolls over.
+/// the smallest timeframe is inside the current period of every larger one. That common case is recognised by two
+/// comparisons against the cached bounds of the smallest period and then updates high/low/close/sums/count/times of
+/// all (at most four) timeframes at once, one 4-lane vector per field, with the same arithmetic per lane as the
+/// scalar code (so sums are bit-identical to adding trade by trade). Bucket starts (divisions) are computed only
+/// when the smallest period rolls over.
 /// </para>
 /// </remarks>
 public sealed class CandleAggregator
 {
+    /// <summary>Every Timeframe fits in one 4-lane vector; arrays are this long whatever the number of timeframes.</summary>
+    private const int Lanes = 4;
+
     private readonly Timeframe[] _timeframes;
     private readonly long[] _durations;
-    private readonly State[] _state;
+
+    // Forming candle per timeframe, one array per field (structure of arrays, for the vector fast path).
+    private readonly long[] _open = new long[Lanes];
+    private readonly long[] _end = new long[Lanes];
+    private readonly double[] _o = new double[Lanes];
+    private readonly double[] _h = new double[Lanes];
+    private readonly double[] _l = new double[Lanes];
+    private readonly double[] _c = new double[Lanes];
+    private readonly double[] _v = new double[Lanes];
+    private readonly double[] _qv = new double[Lanes];
+    private readonly long[] _count = new long[Lanes];
+    private readonly long[] _exchangeTime = new long[Lanes];
+    private readonly long[] _receivedTime = new long[Lanes];
+    private readonly bool[] _active = new bool[Lanes];
+
+    /// <summary>End of the last sub-period kline rolled in per timeframe (repeats and out-of-order klines are refused).</summary>
+    private readonly long[] _inputEnd = new long[Lanes];
 
     /// <summary>End (exclusive) of the last closed candle per timeframe: nothing before it is accepted any more.</summary>
-    private readonly long[] _closedUntil;
+    private readonly long[] _closedUntil = new long[Lanes];
 
-    /// <summary>True while every timeframe has a forming candle that contains the smallest one's period (set by the trade path).</summary>
-    private bool _nested;
+    // Bounds of the smallest timeframe's forming period while every timeframe has a forming candle containing it
+    // (set by the trade path); an empty range otherwise, so the fast-path test fails.
+    private long _fastOpen;
+    private long _fastEnd = long.MinValue;
 
     public CandleAggregator(string source, string symbol, IEnumerable<Timeframe> timeframes)
     {
@@ -54,8 +79,6 @@ public sealed class CandleAggregator
             }
         }
 
-        _state = new State[_timeframes.Length];
-        _closedUntil = new long[_timeframes.Length];
         Array.Fill(_closedUntil, long.MinValue);
     }
 
@@ -64,6 +87,9 @@ public sealed class CandleAggregator
     public string Symbol { get; }
 
     public IReadOnlyList<Timeframe> Timeframes => _timeframes;
+
+    /// <summary>Takes the scalar fast path even where vectors are accelerated (so tests cover both paths).</summary>
+    internal bool ForceScalar { get; init; }
 
     /// <summary>Source name stamped on candles from now on (after a fallback switch).</summary>
     public void SetSource(string source) => Source = source;
@@ -82,29 +108,15 @@ public sealed class CandleAggregator
     public bool AddTrade(double price, double quantity, long exchangeTimeMs, long receivedTimeMs, List<OHLCVBar> closed)
     {
         ArgumentNullException.ThrowIfNull(closed);
-        var state = _state;
-        if (_nested && exchangeTimeMs >= state[0].Open && exchangeTimeMs < state[0].End)
+        if (exchangeTimeMs >= _fastOpen && exchangeTimeMs < _fastEnd)
         {
-            var quote = price * quantity;
-            for (var i = 0; i < state.Length; i++)
+            if (Vector256.IsHardwareAccelerated && !ForceScalar)
             {
-                ref var s = ref state[i];
-                if (price > s.High)
-                {
-                    s.High = price;
-                }
-
-                if (price < s.Low)
-                {
-                    s.Low = price;
-                }
-
-                s.Close = price;
-                s.Volume += quantity;
-                s.QuoteVolume += quote;
-                s.Count++;
-                s.ExchangeTime = exchangeTimeMs;
-                s.ReceivedTime = receivedTimeMs;
+                UpdateAllVector(price, quantity, exchangeTimeMs, receivedTimeMs);
+            }
+            else
+            {
+                UpdateAllScalar(price, quantity, exchangeTimeMs, receivedTimeMs);
             }
 
             return true;
@@ -113,65 +125,117 @@ public sealed class CandleAggregator
         return AddTradeSlow(price, quantity, exchangeTimeMs, receivedTimeMs, closed);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void UpdateAllVector(double price, double quantity, long exchangeTimeMs, long receivedTimeMs)
+    {
+        // Lanes past the configured timeframes carry junk that is never read.
+        var p = Vector256.Create(price);
+        ref var h = ref MemoryMarshal.GetArrayDataReference(_h);
+        ref var l = ref MemoryMarshal.GetArrayDataReference(_l);
+        ref var v = ref MemoryMarshal.GetArrayDataReference(_v);
+        ref var qv = ref MemoryMarshal.GetArrayDataReference(_qv);
+        ref var n = ref MemoryMarshal.GetArrayDataReference(_count);
+
+        // MaxNative(p, h) is "p > h ? p : h" on x86, the scalar rule below, NaN included.
+        Vector256.MaxNative(p, Vector256.LoadUnsafe(ref h)).StoreUnsafe(ref h);
+        Vector256.MinNative(p, Vector256.LoadUnsafe(ref l)).StoreUnsafe(ref l);
+        p.StoreUnsafe(ref MemoryMarshal.GetArrayDataReference(_c));
+        (Vector256.LoadUnsafe(ref v) + Vector256.Create(quantity)).StoreUnsafe(ref v);
+        (Vector256.LoadUnsafe(ref qv) + Vector256.Create(price * quantity)).StoreUnsafe(ref qv);
+        (Vector256.LoadUnsafe(ref n) + Vector256<long>.One).StoreUnsafe(ref n);
+        Vector256.Create(exchangeTimeMs).StoreUnsafe(ref MemoryMarshal.GetArrayDataReference(_exchangeTime));
+        Vector256.Create(receivedTimeMs).StoreUnsafe(ref MemoryMarshal.GetArrayDataReference(_receivedTime));
+    }
+
+    private void UpdateAllScalar(double price, double quantity, long exchangeTimeMs, long receivedTimeMs)
+    {
+        var quote = price * quantity;
+        for (var i = 0; i < _timeframes.Length; i++)
+        {
+            if (price > _h[i])
+            {
+                _h[i] = price;
+            }
+
+            if (price < _l[i])
+            {
+                _l[i] = price;
+            }
+
+            _c[i] = price;
+            _v[i] += quantity;
+            _qv[i] += quote;
+            _count[i]++;
+            _exchangeTime[i] = exchangeTimeMs;
+            _receivedTime[i] = receivedTimeMs;
+        }
+    }
+
     [MethodImpl(MethodImplOptions.NoInlining)]
     private bool AddTradeSlow(double price, double quantity, long exchangeTimeMs, long receivedTimeMs, List<OHLCVBar> closed)
     {
-        var n = _state.Length;
+        var n = _timeframes.Length;
+        Span<long> buckets = stackalloc long[Lanes];
         for (var i = 0; i < n; i++)
         {
-            var bucket = _timeframes[i].BucketStart(exchangeTimeMs);
-            if (bucket < _closedUntil[i] || (_state[i].Active && bucket < _state[i].Open))
+            var d = _durations[i];
+            var rem = exchangeTimeMs % d;
+            var bucket = exchangeTimeMs - (rem < 0 ? rem + d : rem);
+            if (bucket < _closedUntil[i] || (_active[i] && bucket < _open[i]))
             {
                 return false;
             }
+
+            buckets[i] = bucket;
         }
 
         var quote = price * quantity;
         for (var i = 0; i < n; i++)
         {
-            ref var s = ref _state[i];
-            var bucket = _timeframes[i].BucketStart(exchangeTimeMs);
-            if (!s.Active || bucket != s.Open)
+            var bucket = buckets[i];
+            if (!_active[i] || bucket != _open[i])
             {
-                if (s.Active)
+                if (_active[i])
                 {
                     Close(i, closed);
                 }
 
-                s.Active = true;
-                s.Open = bucket;
-                s.End = bucket + _durations[i];
-                s.O = price;
-                s.High = price;
-                s.Low = price;
-                s.Close = price;
-                s.Volume = quantity;
-                s.QuoteVolume = quote;
-                s.Count = 1;
+                _active[i] = true;
+                _open[i] = bucket;
+                _end[i] = bucket + _durations[i];
+                _o[i] = price;
+                _h[i] = price;
+                _l[i] = price;
+                _c[i] = price;
+                _v[i] = quantity;
+                _qv[i] = quote;
+                _count[i] = 1;
             }
             else
             {
-                if (price > s.High)
+                if (price > _h[i])
                 {
-                    s.High = price;
+                    _h[i] = price;
                 }
 
-                if (price < s.Low)
+                if (price < _l[i])
                 {
-                    s.Low = price;
+                    _l[i] = price;
                 }
 
-                s.Close = price;
-                s.Volume += quantity;
-                s.QuoteVolume += quote;
-                s.Count++;
+                _c[i] = price;
+                _v[i] += quantity;
+                _qv[i] += quote;
+                _count[i]++;
             }
 
-            s.ExchangeTime = exchangeTimeMs;
-            s.ReceivedTime = receivedTimeMs;
+            _exchangeTime[i] = exchangeTimeMs;
+            _receivedTime[i] = receivedTimeMs;
         }
 
-        _nested = true;
+        // Every timeframe now has a forming candle containing the smallest one's period.
+        _fastOpen = _open[0];
+        _fastEnd = _end[0];
         return true;
     }
 
@@ -202,14 +266,13 @@ public sealed class CandleAggregator
             }
 
             var bucket = _timeframes[i].BucketStart(bar.OpenTimeMs);
-            ref var s = ref _state[i];
-            if (bucket < _closedUntil[i] || (s.Active && (bucket < s.Open || (bucket == s.Open && bar.OpenTimeMs < s.InputEnd))))
+            if (bucket < _closedUntil[i] || (_active[i] && (bucket < _open[i] || (bucket == _open[i] && bar.OpenTimeMs < _inputEnd[i]))))
             {
                 return false;
             }
         }
 
-        _nested = false;
+        DisableFastPath();
         for (var i = 0; i < _timeframes.Length; i++)
         {
             if (!Covers(i, barDuration))
@@ -217,52 +280,51 @@ public sealed class CandleAggregator
                 continue;
             }
 
-            ref var s = ref _state[i];
             if (_durations[i] == barDuration)
             {
                 // Same timeframe: the venue's closed kline is final as it is.
-                s.Active = false;
+                _active[i] = false;
                 _closedUntil[i] = barEnd;
                 closed.Add(bar.IsClosed && bar.Source == Source ? bar : bar with { Source = Source, IsClosed = true });
                 continue;
             }
 
             var bucket = _timeframes[i].BucketStart(bar.OpenTimeMs);
-            if (!s.Active || bucket != s.Open)
+            if (!_active[i] || bucket != _open[i])
             {
-                if (s.Active)
+                if (_active[i])
                 {
                     Close(i, closed);
                 }
 
-                s.Active = true;
-                s.Open = bucket;
-                s.End = bucket + _durations[i];
-                s.O = bar.Open;
-                s.High = bar.High;
-                s.Low = bar.Low;
-                s.Close = bar.Close;
-                s.Volume = bar.Volume;
-                s.QuoteVolume = bar.QuoteVolume;
-                s.Count = bar.TradeCount;
+                _active[i] = true;
+                _open[i] = bucket;
+                _end[i] = bucket + _durations[i];
+                _o[i] = bar.Open;
+                _h[i] = bar.High;
+                _l[i] = bar.Low;
+                _c[i] = bar.Close;
+                _v[i] = bar.Volume;
+                _qv[i] = bar.QuoteVolume;
+                _count[i] = bar.TradeCount;
             }
             else
             {
-                s.High = Math.Max(s.High, bar.High);
-                s.Low = Math.Min(s.Low, bar.Low);
-                s.Close = bar.Close;
-                s.Volume += bar.Volume;
-                s.QuoteVolume += bar.QuoteVolume;
-                s.Count += bar.TradeCount;
+                _h[i] = Math.Max(_h[i], bar.High);
+                _l[i] = Math.Min(_l[i], bar.Low);
+                _c[i] = bar.Close;
+                _v[i] += bar.Volume;
+                _qv[i] += bar.QuoteVolume;
+                _count[i] += bar.TradeCount;
             }
 
-            s.InputEnd = barEnd;
-            s.ExchangeTime = bar.ExchangeTimeMs != 0 ? bar.ExchangeTimeMs : bar.CloseTimeMs;
-            s.ReceivedTime = bar.ReceivedTimeMs;
+            _inputEnd[i] = barEnd;
+            _exchangeTime[i] = bar.ExchangeTimeMs != 0 ? bar.ExchangeTimeMs : bar.CloseTimeMs;
+            _receivedTime[i] = bar.ReceivedTimeMs;
 
             // A larger candle whose last sub-period has just been added is complete: close it now rather than
             // waiting for the next period's first kline.
-            if (barEnd == s.End)
+            if (barEnd == _end[i])
             {
                 Close(i, closed);
             }
@@ -278,12 +340,12 @@ public sealed class CandleAggregator
     public void CloseElapsed(long nowMs, List<OHLCVBar> closed)
     {
         ArgumentNullException.ThrowIfNull(closed);
-        for (var i = 0; i < _state.Length; i++)
+        for (var i = 0; i < _timeframes.Length; i++)
         {
-            if (_state[i].Active && _state[i].End <= nowMs)
+            if (_active[i] && _end[i] <= nowMs)
             {
                 Close(i, closed);
-                _nested = false;
+                DisableFastPath();
             }
         }
     }
@@ -292,14 +354,14 @@ public sealed class CandleAggregator
     public OHLCVBar? Forming(Timeframe timeframe)
     {
         var i = Array.IndexOf(_timeframes, timeframe);
-        return i >= 0 && _state[i].Active ? Snapshot(i, isClosed: false) : null;
+        return i >= 0 && _active[i] ? Snapshot(i, isClosed: false) : null;
     }
 
     /// <summary>Open time of the current candle of <paramref name="timeframe"/>, or null.</summary>
     public long? FormingOpenTime(Timeframe timeframe)
     {
         var i = Array.IndexOf(_timeframes, timeframe);
-        return i >= 0 && _state[i].Active ? _state[i].Open : null;
+        return i >= 0 && _active[i] ? _open[i] : null;
     }
 
     /// <summary>
@@ -308,12 +370,14 @@ public sealed class CandleAggregator
     /// </summary>
     public void Reset()
     {
-        for (var i = 0; i < _state.Length; i++)
-        {
-            _state[i].Active = false;
-        }
+        Array.Clear(_active);
+        DisableFastPath();
+    }
 
-        _nested = false;
+    private void DisableFastPath()
+    {
+        _fastOpen = 0;
+        _fastEnd = long.MinValue;
     }
 
     private bool Covers(int i, long barDuration) => _durations[i] >= barDuration && _durations[i] % barDuration == 0;
@@ -321,39 +385,16 @@ public sealed class CandleAggregator
     private void Close(int i, List<OHLCVBar> closed)
     {
         closed.Add(Snapshot(i, isClosed: true));
-        _state[i].Active = false;
-        _closedUntil[i] = _state[i].End;
+        _active[i] = false;
+        _closedUntil[i] = _end[i];
     }
 
-    private OHLCVBar Snapshot(int i, bool isClosed)
-    {
-        ref readonly var s = ref _state[i];
-        return new(Source, Symbol, _timeframes[i], s.Open, s.O, s.High, s.Low, s.Close, s.Volume, isClosed)
+    private OHLCVBar Snapshot(int i, bool isClosed) =>
+        new(Source, Symbol, _timeframes[i], _open[i], _o[i], _h[i], _l[i], _c[i], _v[i], isClosed)
         {
-            QuoteVolume = s.QuoteVolume,
-            TradeCount = s.Count,
-            ExchangeTimeMs = s.ExchangeTime,
-            ReceivedTimeMs = s.ReceivedTime,
+            QuoteVolume = _qv[i],
+            TradeCount = _count[i],
+            ExchangeTimeMs = _exchangeTime[i],
+            ReceivedTimeMs = _receivedTime[i],
         };
-    }
-
-    /// <summary>The forming candle of one timeframe; one struct per timeframe so the per-trade update touches one cache line or two.</summary>
-    private struct State
-    {
-        public long Open;
-        public long End;
-        public double O;
-        public double High;
-        public double Low;
-        public double Close;
-        public double Volume;
-        public double QuoteVolume;
-        public long Count;
-        public long ExchangeTime;
-        public long ReceivedTime;
-
-        /// <summary>End of the last sub-period kline rolled in (repeats and out-of-order klines are refused).</summary>
-        public long InputEnd;
-        public bool Active;
-    }
 }

@@ -278,8 +278,10 @@ public class CandleAggregatorTests
         Assert.Equal(2, closed.Count);
     }
 
-    [Fact]
-    public void Random_trades_match_a_naive_group_by_reference()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Random_trades_match_a_naive_group_by_reference(bool forceScalar)
     {
         var random = new Random(20240809);
         var trades = new List<(double Price, double Qty, long Time)>();
@@ -294,7 +296,7 @@ public class CandleAggregatorTests
             trades.Add((price, Math.Round(random.NextDouble() * 0.5, 5) + 0.00001, time));
         }
 
-        var agg = AllFour();
+        var agg = new CandleAggregator("Test", "BTCUSDT", TimeframeExtensions.All) { ForceScalar = forceScalar };
         var closed = new List<OHLCVBar>();
         foreach (var (p, q, t) in trades)
         {
