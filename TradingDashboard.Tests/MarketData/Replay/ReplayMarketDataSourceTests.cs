@@ -67,20 +67,22 @@ public class ReplayMarketDataSourceTests
         var sink = new TimedSink(time);
 
         var run = source.StreamAsync(ReplayTestFactory.Subscription("ETHUSDT"), sink, CancellationToken.None);
-        for (var i = 0; i < 500 && !run.IsCompleted; i++)
+
+        // Closes at +1m, +2m, +3m of market time: at speed 60 they are due 0 s, 1 s and 2 s after the first. The clock moves
+        // in 100 ms steps; at each due time the test lets the replay catch up before moving on, so an early send shows
+        // up as an earlier time and a missing one as a count that never arrives.
+        await WaitUntil(() => sink.KlineTimes.Count == 1);
+        for (var step = 1; step <= 20; step++)
         {
-            await Task.Delay(5);
             time.Advance(TimeSpan.FromMilliseconds(100));
+            if (step % 10 == 0)
+            {
+                await WaitUntil(() => sink.KlineTimes.Count == 1 + (step / 10));
+            }
         }
 
         await run;
-
-        // Closes at +1m, +2m, +3m of market time: at speed 60 they are due 0 s, 1 s and 2 s after the first.
-        var elapsed = sink.KlineTimes.Select(t => (t - start).TotalMilliseconds).ToList();
-        Assert.Equal(3, elapsed.Count);
-        Assert.Equal(0, elapsed[0]);
-        Assert.InRange(elapsed[1], 1_000, 2_000);
-        Assert.InRange(elapsed[2], 2_000, 3_000);
+        Assert.Equal([0d, 1_000, 2_000], sink.KlineTimes.Select(t => (t - start).TotalMilliseconds));
     }
 
     [Fact]
