@@ -158,8 +158,8 @@ public sealed partial class ReplayFileCatalog
 
     /// <summary>
     /// Closed klines of one symbol and timeframe from all its files, in open-time order. Where files overlap, one
-    /// row per open time is kept (the one with the most fields: trade count, then quote volume; else the first file by
-    /// path). Rows that do not parse, or that are not after the previous row of the same file, go to
+    /// row per open time is kept: a Binance-named file's row before a MEXC-named (60m) one (another venue's prices), then
+    /// the row with the most fields (trade count, then quote volume), then the first file by path. Rows that do not parse, or that are not after the previous row of the same file, go to
     /// <paramref name="onRejected"/> (file, line, reason) and are skipped.
     /// </summary>
     public IEnumerable<OHLCVBar> ReadKlines(string symbol, Timeframe timeframe, string source, Action<ReplayFile, int, string>? onRejected = null) =>
@@ -191,15 +191,16 @@ public sealed partial class ReplayFileCatalog
     internal IEnumerable<OHLCVBar> ReadKlines(string symbol, Timeframe timeframe, string source, Action<ReplayFile, int, string>? onRejected, Action<int, OHLCVBar>? observe)
     {
         var files = KlineFiles(symbol, timeframe);
+        var binanceNamed = files.Select(f => !IsMexcName(f.Path)).ToArray();
         var inputs = files.Select(f => ReadKlineFile(f, source, onRejected)).ToList();
         OHLCVBar? pending = null;
         var pendingRank = -1;
         foreach (var (bar, origin) in SortedMerge.Merge(inputs, KlineOrder.Instance))
         {
             observe?.Invoke(origin, bar);
+            var rank = (binanceNamed[origin] ? 4 : 0) + (bar.TradeCount > 0 ? 2 : 0) + (bar.QuoteVolume > 0 ? 1 : 0);
             if (pending is not null && pending.OpenTimeMs == bar.OpenTimeMs)
             {
-                var rank = Rank(bar);
                 if (rank > pendingRank)
                 {
                     pending = bar;
@@ -215,16 +216,17 @@ public sealed partial class ReplayFileCatalog
             }
 
             pending = bar;
-            pendingRank = Rank(bar);
+            pendingRank = rank;
         }
 
         if (pending is not null)
         {
             yield return pending;
         }
-
-        static int Rank(OHLCVBar b) => (b.TradeCount > 0 ? 2 : 0) + (b.QuoteVolume > 0 ? 1 : 0);
     }
+
+    /// <summary>MEXC names its hourly interval 60m; Binance says 1h.</summary>
+    private static bool IsMexcName(string path) => Path.GetFileName(path).Contains("-60m-", StringComparison.Ordinal);
 
     private static IEnumerable<OHLCVBar> ReadKlineFile(ReplayFile file, string source, Action<ReplayFile, int, string>? onRejected)
     {

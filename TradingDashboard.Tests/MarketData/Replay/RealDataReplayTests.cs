@@ -237,6 +237,34 @@ public class RealDataReplayTests
         }
     }
 
+    [Fact]
+    public async Task The_whole_shared_data_folder_works_as_a_replay_directory()
+    {
+        var source = ReplayTestFactory.Source(TestData.Directory!, symbols: ["BTCUSDT", "ETHUSDT"]);
+        var catalog = source.Catalog;
+
+        Assert.Equal(["BTCUSDT", "ETHUSDT"], catalog.Symbols);
+        Assert.Equal([Timeframe.OneMinute, Timeframe.OneHour, Timeframe.OneDay], catalog.KlineTimeframes("BTCUSDT"));
+        Assert.Equal([ReplayFileKind.Recording, ReplayFileKind.Recording], catalog.TradeFiles("ETHUSDT").Select(f => f.Kind));
+        Assert.Contains(catalog.Ignored, p => p.EndsWith("README.md", StringComparison.Ordinal));
+        Assert.True(source.Capabilities.StreamsTrades);
+
+        // Two BTC 1d files cover the same days; the full-format rows (with trade counts) are the ones served.
+        var from = DateTimeOffset.Parse("2024-06-01T00:00:00Z", CultureInfo.InvariantCulture).ToUnixTimeMilliseconds();
+        var to = DateTimeOffset.Parse("2024-06-30T00:00:00Z", CultureInfo.InvariantCulture).ToUnixTimeMilliseconds();
+        var days = await source.GetHistoricalBarsAsync("BTCUSDT", Timeframe.OneDay, from, to, CancellationToken.None);
+        var expected = ParseKlines(DayFile, from, to);
+        Assert.Equal(30, days.Count);
+        Assert.Equal(expected.Select(e => (e.Open, e.C, e.Trades)), days.Select(d => (d.OpenTimeMs, d.Close, d.TradeCount)));
+
+        // 1s history exists only where raw trades do: the recorded minutes of 2024-08-08/09.
+        var midnight = DateTimeOffset.Parse("2024-08-09T00:00:00Z", CultureInfo.InvariantCulture).ToUnixTimeMilliseconds();
+        var seconds = await source.GetHistoricalBarsAsync("ETHUSDT", Timeframe.OneSecond, midnight - Hour, midnight + Hour, CancellationToken.None);
+        Assert.NotEmpty(seconds);
+        Assert.All(seconds, s => Assert.InRange(s.OpenTimeMs, midnight - (6 * Minute), midnight + (6 * Minute)));
+        Assert.Empty(await source.GetHistoricalBarsAsync("ETHUSDT", Timeframe.OneSecond, from, to, CancellationToken.None));
+    }
+
     private static void AssertSameCandle(Row expected, OHLCVBar actual)
     {
         Assert.Equal(expected.Open, actual.OpenTimeMs);

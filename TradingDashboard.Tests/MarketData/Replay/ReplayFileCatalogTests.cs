@@ -82,6 +82,23 @@ public class ReplayFileCatalogTests
     }
 
     [Fact]
+    public void Where_a_mexc_60m_file_overlaps_a_binance_1h_file_the_binance_rows_are_kept()
+    {
+        using var dir = new TempDirectory();
+        const long h = 3_600_000;
+        const long t = 1_764_849_600_000; // 2025-12-04 12:00 UTC
+
+        // MEXC rows carry a quote volume (more fields) but are another venue's prices: Binance's win where both exist.
+        dir.Write("mexc/BTCUSDT-60m-2025-12-04_2026-06-04.csv.gz",
+            $"{t},92000,92100,91900,92050,10,{t + h},920000.00", $"{t + h},92050,92200,92000,92100,11,{t + (2 * h)},1012000.00");
+        dir.Write("binance/BTCUSDT-1h-2017-08-17_2026-07-26.ohlcv.csv.gz", $"{t + h},92060,92210,92010,92110,20");
+
+        var bars = ReplayFileCatalog.Scan(dir.Path).ReadKlines("BTCUSDT", Timeframe.OneHour, "Replay").ToList();
+
+        Assert.Equal([(t, 92000d), (t + h, 92060d)], bars.Select(b => (b.OpenTimeMs, b.Open)));
+    }
+
+    [Fact]
     public void Rows_that_go_back_in_time_within_a_file_are_rejected_with_their_line()
     {
         using var dir = new TempDirectory();
