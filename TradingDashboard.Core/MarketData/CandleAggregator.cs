@@ -1,3 +1,6 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using TradingDashboard.Core.Domain;
 
 namespace TradingDashboard.Core.MarketData;
@@ -10,24 +13,50 @@ namespace TradingDashboard.Core.MarketData;
 /// <remarks>
 /// Rules: a candle covers [open, open + interval). The first trade of a period opens it; a trade in a later period
 /// closes the current candle (final from then on) and opens the next. Periods without trades produce no candle
-/// (Binance produces none either for a halted market; for a live market every period has trades). A trade older
-/// than the current period of the smallest timeframe is late and refused (returns false): closed candles never change.
+/// (Binance produces none either for a halted market; for a live market every period has trades). A trade (or kline)
+/// that falls into a period that is already closed, or before the current period, is late and refused (returns
+/// false): closed candles never change and are never published twice.
+/// <para>
+/// Speed: the timeframes are nested (1s, 1m, 1h, 1d each divide the next), so a trade inside the current period of
+/// the smallest timeframe is inside the current period of every larger one. That common case is recognised by two
+/// comparisons against the cached bounds of the smallest period and then updates high/low/close/sums/count/times of
+/// all (at most four) timeframes at once, one 4-lane vector per field, with the same arithmetic per lane as the
+/// scalar code (so sums are bit-identical to adding trade by trade). Bucket starts (divisions) are computed only
+/// when the smallest period rolls over.
+/// </para>
 /// </remarks>
 public sealed class CandleAggregator
 {
+    /// <summary>Every Timeframe fits in one 4-lane vector; arrays are this long whatever the number of timeframes.</summary>
+    private const int Lanes = 4;
+
     private readonly Timeframe[] _timeframes;
     private readonly long[] _durations;
-    private readonly long[] _open;
-    private readonly double[] _o;
-    private readonly double[] _h;
-    private readonly double[] _l;
-    private readonly double[] _c;
-    private readonly double[] _v;
-    private readonly double[] _qv;
-    private readonly long[] _count;
-    private readonly long[] _exchangeTime;
-    private readonly long[] _receivedTime;
-    private readonly bool[] _active;
+
+    // Forming candle per timeframe, one array per field (structure of arrays, for the vector fast path).
+    private readonly long[] _open = new long[Lanes];
+    private readonly long[] _end = new long[Lanes];
+    private readonly double[] _o = new double[Lanes];
+    private readonly double[] _h = new double[Lanes];
+    private readonly double[] _l = new double[Lanes];
+    private readonly double[] _c = new double[Lanes];
+    private readonly double[] _v = new double[Lanes];
+    private readonly double[] _qv = new double[Lanes];
+    private readonly long[] _count = new long[Lanes];
+    private readonly long[] _exchangeTime = new long[Lanes];
+    private readonly long[] _receivedTime = new long[Lanes];
+    private readonly bool[] _active = new bool[Lanes];
+
+    /// <summary>End of the last sub-period kline rolled in per timeframe (repeats and out-of-order klines are refused).</summary>
+    private readonly long[] _inputEnd = new long[Lanes];
+
+    /// <summary>End (exclusive) of the last closed candle per timeframe: nothing before it is accepted any more.</summary>
+    private readonly long[] _closedUntil = new long[Lanes];
+
+    // Bounds of the smallest timeframe's forming period while every timeframe has a forming candle containing it
+    // (set by the trade path); an empty range otherwise, so the fast-path test fails.
+    private long _fastOpen;
+    private long _fastEnd = long.MinValue;
 
     public CandleAggregator(string source, string symbol, IEnumerable<Timeframe> timeframes)
     {
@@ -40,19 +69,17 @@ public sealed class CandleAggregator
             throw new ArgumentException("At least one timeframe is needed.", nameof(timeframes));
         }
 
-        var n = _timeframes.Length;
         _durations = _timeframes.Select(t => t.DurationMs()).ToArray();
-        _open = new long[n];
-        _o = new double[n];
-        _h = new double[n];
-        _l = new double[n];
-        _c = new double[n];
-        _v = new double[n];
-        _qv = new double[n];
-        _count = new long[n];
-        _exchangeTime = new long[n];
-        _receivedTime = new long[n];
-        _active = new bool[n];
+        for (var i = 1; i < _durations.Length; i++)
+        {
+            // The fast path relies on nesting; every Timeframe value divides the next, this guards a future one that would not.
+            if (_durations[i] % _durations[i - 1] != 0)
+            {
+                throw new ArgumentException($"Timeframe {_timeframes[i].ToCode()} is not a multiple of {_timeframes[i - 1].ToCode()}.", nameof(timeframes));
+            }
+        }
+
+        Array.Fill(_closedUntil, long.MinValue);
     }
 
     public string Source { get; private set; }
@@ -61,12 +88,15 @@ public sealed class CandleAggregator
 
     public IReadOnlyList<Timeframe> Timeframes => _timeframes;
 
+    /// <summary>Takes the scalar fast path even where vectors are accelerated (so tests cover both paths).</summary>
+    internal bool ForceScalar { get; init; }
+
     /// <summary>Source name stamped on candles from now on (after a fallback switch).</summary>
     public void SetSource(string source) => Source = source;
 
     /// <summary>
     /// Adds one trade. Candles it closes are appended to <paramref name="closed"/> (smallest timeframe first).
-    /// Returns false, changing nothing, when the trade is late (before the current period).
+    /// Returns false, changing nothing, when the trade is late (before the current period, or in a closed one).
     /// </summary>
     public bool AddTrade(MarketTick tick, List<OHLCVBar> closed)
     {
@@ -78,32 +108,107 @@ public sealed class CandleAggregator
     public bool AddTrade(double price, double quantity, long exchangeTimeMs, long receivedTimeMs, List<OHLCVBar> closed)
     {
         ArgumentNullException.ThrowIfNull(closed);
-        var n = _timeframes.Length;
-        // Late trade: earlier than the open of the smallest timeframe's current candle.
-        if (_active[0] && exchangeTimeMs < _open[0])
+        if (exchangeTimeMs >= _fastOpen && exchangeTimeMs < _fastEnd)
         {
-            return false;
+            if (Vector256.IsHardwareAccelerated && !ForceScalar)
+            {
+                UpdateAllVector(price, quantity, exchangeTimeMs, receivedTimeMs);
+            }
+            else
+            {
+                UpdateAllScalar(price, quantity, exchangeTimeMs, receivedTimeMs);
+            }
+
+            return true;
         }
 
+        return AddTradeSlow(price, quantity, exchangeTimeMs, receivedTimeMs, closed);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void UpdateAllVector(double price, double quantity, long exchangeTimeMs, long receivedTimeMs)
+    {
+        // Lanes past the configured timeframes carry junk that is never read.
+        var p = Vector256.Create(price);
+        ref var h = ref MemoryMarshal.GetArrayDataReference(_h);
+        ref var l = ref MemoryMarshal.GetArrayDataReference(_l);
+        ref var v = ref MemoryMarshal.GetArrayDataReference(_v);
+        ref var qv = ref MemoryMarshal.GetArrayDataReference(_qv);
+        ref var n = ref MemoryMarshal.GetArrayDataReference(_count);
+
+        // MaxNative(p, h) is "p > h ? p : h" on x86, the scalar rule below, NaN included.
+        Vector256.MaxNative(p, Vector256.LoadUnsafe(ref h)).StoreUnsafe(ref h);
+        Vector256.MinNative(p, Vector256.LoadUnsafe(ref l)).StoreUnsafe(ref l);
+        p.StoreUnsafe(ref MemoryMarshal.GetArrayDataReference(_c));
+        (Vector256.LoadUnsafe(ref v) + Vector256.Create(quantity)).StoreUnsafe(ref v);
+        (Vector256.LoadUnsafe(ref qv) + Vector256.Create(price * quantity)).StoreUnsafe(ref qv);
+        (Vector256.LoadUnsafe(ref n) + Vector256<long>.One).StoreUnsafe(ref n);
+        Vector256.Create(exchangeTimeMs).StoreUnsafe(ref MemoryMarshal.GetArrayDataReference(_exchangeTime));
+        Vector256.Create(receivedTimeMs).StoreUnsafe(ref MemoryMarshal.GetArrayDataReference(_receivedTime));
+    }
+
+    private void UpdateAllScalar(double price, double quantity, long exchangeTimeMs, long receivedTimeMs)
+    {
+        var quote = price * quantity;
+        for (var i = 0; i < _timeframes.Length; i++)
+        {
+            if (price > _h[i])
+            {
+                _h[i] = price;
+            }
+
+            if (price < _l[i])
+            {
+                _l[i] = price;
+            }
+
+            _c[i] = price;
+            _v[i] += quantity;
+            _qv[i] += quote;
+            _count[i]++;
+            _exchangeTime[i] = exchangeTimeMs;
+            _receivedTime[i] = receivedTimeMs;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private bool AddTradeSlow(double price, double quantity, long exchangeTimeMs, long receivedTimeMs, List<OHLCVBar> closed)
+    {
+        var n = _timeframes.Length;
+        Span<long> buckets = stackalloc long[Lanes];
         for (var i = 0; i < n; i++)
         {
             var d = _durations[i];
-            var bucket = exchangeTimeMs - (exchangeTimeMs % d);
+            var rem = exchangeTimeMs % d;
+            var bucket = exchangeTimeMs - (rem < 0 ? rem + d : rem);
+            if (bucket < _closedUntil[i] || (_active[i] && bucket < _open[i]))
+            {
+                return false;
+            }
+
+            buckets[i] = bucket;
+        }
+
+        var quote = price * quantity;
+        for (var i = 0; i < n; i++)
+        {
+            var bucket = buckets[i];
             if (!_active[i] || bucket != _open[i])
             {
                 if (_active[i])
                 {
-                    closed.Add(Snapshot(i, isClosed: true));
+                    Close(i, closed);
                 }
 
                 _active[i] = true;
                 _open[i] = bucket;
+                _end[i] = bucket + _durations[i];
                 _o[i] = price;
                 _h[i] = price;
                 _l[i] = price;
                 _c[i] = price;
                 _v[i] = quantity;
-                _qv[i] = price * quantity;
+                _qv[i] = quote;
                 _count[i] = 1;
             }
             else
@@ -120,7 +225,7 @@ public sealed class CandleAggregator
 
                 _c[i] = price;
                 _v[i] += quantity;
-                _qv[i] += price * quantity;
+                _qv[i] += quote;
                 _count[i]++;
             }
 
@@ -128,58 +233,73 @@ public sealed class CandleAggregator
             _receivedTime[i] = receivedTimeMs;
         }
 
+        // Every timeframe now has a forming candle containing the smallest one's period.
+        _fastOpen = _open[0];
+        _fastEnd = _end[0];
         return true;
     }
 
     /// <summary>
     /// Rolls a closed kline of a smaller timeframe into every larger configured timeframe that it divides, and
     /// takes it as is for its own timeframe. Candles it closes are appended to <paramref name="closed"/>; the kline
-    /// itself is appended too when its timeframe is configured. Returns false for a kline older than the current period.
+    /// itself is appended too when its timeframe is configured. A larger candle closes as soon as its last
+    /// sub-period has been added (the 1m kline of 10:59 closes the 10:00 hour), else when a kline of a later period
+    /// arrives or <see cref="CloseElapsed"/> passes its end. Returns false, changing nothing, for a kline that is late:
+    /// older than the current period, in a period already closed, or a repeat of a sub-period already added.
     /// </summary>
     public bool AddClosedKline(OHLCVBar bar, List<OHLCVBar> closed)
     {
         ArgumentNullException.ThrowIfNull(bar);
         ArgumentNullException.ThrowIfNull(closed);
         var barDuration = bar.Timeframe.DurationMs();
+        if (bar.Timeframe.BucketStart(bar.OpenTimeMs) != bar.OpenTimeMs)
+        {
+            throw new ArgumentException($"Kline open time {bar.OpenTimeMs} is not on the {bar.Timeframe.ToCode()} grid.", nameof(bar));
+        }
+
+        var barEnd = bar.OpenTimeMs + barDuration;
         for (var i = 0; i < _timeframes.Length; i++)
         {
-            if (_durations[i] < barDuration || _durations[i] % barDuration != 0)
+            if (!Covers(i, barDuration))
             {
                 continue;
             }
 
-            var bucket = bar.OpenTimeMs - (bar.OpenTimeMs % _durations[i]);
-            if (_active[i] && bucket < _open[i])
+            var bucket = _timeframes[i].BucketStart(bar.OpenTimeMs);
+            if (bucket < _closedUntil[i] || (_active[i] && (bucket < _open[i] || (bucket == _open[i] && bar.OpenTimeMs < _inputEnd[i]))))
             {
                 return false;
             }
         }
 
+        DisableFastPath();
         for (var i = 0; i < _timeframes.Length; i++)
         {
-            if (_durations[i] < barDuration || _durations[i] % barDuration != 0)
+            if (!Covers(i, barDuration))
             {
                 continue;
             }
 
-            var bucket = bar.OpenTimeMs - (bar.OpenTimeMs % _durations[i]);
             if (_durations[i] == barDuration)
             {
                 // Same timeframe: the venue's closed kline is final as it is.
                 _active[i] = false;
-                closed.Add(bar.IsClosed ? bar with { Source = Source } : bar with { Source = Source, IsClosed = true });
+                _closedUntil[i] = barEnd;
+                closed.Add(bar.IsClosed && bar.Source == Source ? bar : bar with { Source = Source, IsClosed = true });
                 continue;
             }
 
+            var bucket = _timeframes[i].BucketStart(bar.OpenTimeMs);
             if (!_active[i] || bucket != _open[i])
             {
                 if (_active[i])
                 {
-                    closed.Add(Snapshot(i, isClosed: true));
+                    Close(i, closed);
                 }
 
                 _active[i] = true;
                 _open[i] = bucket;
+                _end[i] = bucket + _durations[i];
                 _o[i] = bar.Open;
                 _h[i] = bar.High;
                 _l[i] = bar.Low;
@@ -198,15 +318,15 @@ public sealed class CandleAggregator
                 _count[i] += bar.TradeCount;
             }
 
+            _inputEnd[i] = barEnd;
             _exchangeTime[i] = bar.ExchangeTimeMs != 0 ? bar.ExchangeTimeMs : bar.CloseTimeMs;
             _receivedTime[i] = bar.ReceivedTimeMs;
 
             // A larger candle whose last sub-period has just been added is complete: close it now rather than
             // waiting for the next period's first kline.
-            if (bar.OpenTimeMs + barDuration == _open[i] + _durations[i])
+            if (barEnd == _end[i])
             {
-                closed.Add(Snapshot(i, isClosed: true));
-                _active[i] = false;
+                Close(i, closed);
             }
         }
 
@@ -222,10 +342,10 @@ public sealed class CandleAggregator
         ArgumentNullException.ThrowIfNull(closed);
         for (var i = 0; i < _timeframes.Length; i++)
         {
-            if (_active[i] && _open[i] + _durations[i] <= nowMs)
+            if (_active[i] && _end[i] <= nowMs)
             {
-                closed.Add(Snapshot(i, isClosed: true));
-                _active[i] = false;
+                Close(i, closed);
+                DisableFastPath();
             }
         }
     }
@@ -244,8 +364,30 @@ public sealed class CandleAggregator
         return i >= 0 && _active[i] ? _open[i] : null;
     }
 
-    /// <summary>Forgets the forming candles (after a source switch the gap is backfilled from closed klines instead).</summary>
-    public void Reset() => Array.Clear(_active);
+    /// <summary>
+    /// Forgets the forming candles (after a source switch the gap is backfilled from closed klines instead).
+    /// Closed periods stay closed: data for them is still refused.
+    /// </summary>
+    public void Reset()
+    {
+        Array.Clear(_active);
+        DisableFastPath();
+    }
+
+    private void DisableFastPath()
+    {
+        _fastOpen = 0;
+        _fastEnd = long.MinValue;
+    }
+
+    private bool Covers(int i, long barDuration) => _durations[i] >= barDuration && _durations[i] % barDuration == 0;
+
+    private void Close(int i, List<OHLCVBar> closed)
+    {
+        closed.Add(Snapshot(i, isClosed: true));
+        _active[i] = false;
+        _closedUntil[i] = _end[i];
+    }
 
     private OHLCVBar Snapshot(int i, bool isClosed) =>
         new(Source, Symbol, _timeframes[i], _open[i], _o[i], _h[i], _l[i], _c[i], _v[i], isClosed)

@@ -80,20 +80,25 @@ public static class KlineCsvReader
     /// <summary>Converts a dump timestamp (ms or µs) to Unix milliseconds.</summary>
     public static long ToMilliseconds(long timestamp) => timestamp >= MicrosecondThreshold ? timestamp / 1000 : timestamp;
 
+    /// <summary>Parses one data row (not a header). On failure <paramref name="reason"/> says what is wrong.</summary>
     public static bool TryParseRow(string line, string source, string symbol, Timeframe timeframe, out OHLCVBar bar, out string reason)
     {
         ArgumentNullException.ThrowIfNull(line);
         bar = null!;
-        var fields = line.Split(',');
-        if (fields.Length < 6)
+        var text = line.AsSpan();
+
+        // Split without allocating: a replay reads hundreds of thousands of rows.
+        Span<Range> fields = stackalloc Range[13];
+        var count = text.Split(fields, ',');
+        if (count < 6)
         {
-            reason = $"expected at least 6 columns, found {fields.Length}";
+            reason = $"expected at least 6 columns, found {count}";
             return false;
         }
 
-        if (!long.TryParse(fields[0], NumberStyles.Integer, CultureInfo.InvariantCulture, out var rawOpen))
+        if (!long.TryParse(text[fields[0]], NumberStyles.Integer, CultureInfo.InvariantCulture, out var rawOpen))
         {
-            reason = $"open_time '{fields[0]}' is not an integer";
+            reason = $"open_time '{text[fields[0]]}' is not an integer";
             return false;
         }
 
@@ -107,9 +112,9 @@ public static class KlineCsvReader
         Span<double> v = stackalloc double[5];
         for (var k = 0; k < 5; k++)
         {
-            if (!double.TryParse(fields[k + 1], NumberStyles.Float, CultureInfo.InvariantCulture, out v[k]) || !double.IsFinite(v[k]))
+            if (!double.TryParse(text[fields[k + 1]], NumberStyles.Float, CultureInfo.InvariantCulture, out v[k]) || !double.IsFinite(v[k]))
             {
-                reason = $"column {k + 2} '{fields[k + 1]}' is not a finite number";
+                reason = $"column {k + 2} '{text[fields[k + 1]]}' is not a finite number";
                 return false;
             }
         }
@@ -139,16 +144,17 @@ public static class KlineCsvReader
             return false;
         }
 
+        // Optional columns (quote volume, trade count) stay 0 when empty or unreadable: the candle itself is valid.
         double quoteVolume = 0;
         long trades = 0;
-        if (fields.Length > 7 && fields[7].Length > 0)
+        if (count > 7 && !text[fields[7]].IsEmpty)
         {
-            _ = double.TryParse(fields[7], NumberStyles.Float, CultureInfo.InvariantCulture, out quoteVolume);
+            _ = double.TryParse(text[fields[7]], NumberStyles.Float, CultureInfo.InvariantCulture, out quoteVolume);
         }
 
-        if (fields.Length > 8 && fields[8].Length > 0)
+        if (count > 8 && !text[fields[8]].IsEmpty)
         {
-            _ = long.TryParse(fields[8], NumberStyles.Integer, CultureInfo.InvariantCulture, out trades);
+            _ = long.TryParse(text[fields[8]], NumberStyles.Integer, CultureInfo.InvariantCulture, out trades);
         }
 
         bar = new OHLCVBar(source, symbol, timeframe, openMs, open, high, low, close, volume, IsClosed: true)
