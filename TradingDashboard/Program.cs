@@ -1,5 +1,6 @@
 using TradingDashboard.Api;
 using TradingDashboard.Core.MarketData;
+using TradingDashboard.Core.MarketData.Replay;
 using TradingDashboard.Hosting;
 using TradingDashboard.Security;
 
@@ -12,6 +13,7 @@ builder.Services.AddDashboardComponents();
 builder.Services.AddTradingSecurity();
 builder.Services.AddTradingApi();
 builder.Services.AddMarketData();
+builder.Services.AddReplayMarketData();
 
 var app = builder.Build();
 
