@@ -38,6 +38,22 @@ public sealed class SymbolTable
         return false;
     }
 
+    /// <summary>Finds the cached symbol equal to <paramref name="value"/> ignoring case.</summary>
+    public bool TryGet(ReadOnlySpan<char> value, out string symbol)
+    {
+        foreach (var candidate in _symbols)
+        {
+            if (value.Equals(candidate, StringComparison.OrdinalIgnoreCase))
+            {
+                symbol = candidate;
+                return true;
+            }
+        }
+
+        symbol = string.Empty;
+        return false;
+    }
+
     private static bool EqualsIgnoreAsciiCase(ReadOnlySpan<byte> value, ReadOnlySpan<byte> upper)
     {
         if (value.Length != upper.Length)
