@@ -5,6 +5,9 @@ using TradingDashboard.Core.MarketData;
 
 namespace TradingDashboard.Core.Exchanges;
 
+/// <summary>One REST kline answer: the valid bars, the number of rows the venue sent, and the newest open time among all rows (valid or not).</summary>
+public sealed record KlinePage(IReadOnlyList<OHLCVBar> Bars, int RowCount, long LastRowOpenTimeMs);
+
 /// <summary>
 /// Parses the REST kline answer shared by Binance and MEXC: an array of arrays
 /// [openTime, open, high, low, close, volume, closeTime, quoteVolume, (tradeCount, takerBase, takerQuote, ignore)].
@@ -13,9 +16,19 @@ namespace TradingDashboard.Core.Exchanges;
 /// </summary>
 public static class KlineArrayParser
 {
+    /// <summary>Parses and keeps the valid rows; see <see cref="ParsePage"/> for the row count and last open time.</summary>
+    public static List<OHLCVBar> Parse(
+        ReadOnlySpan<byte> utf8Json,
+        string source,
+        string symbol,
+        Timeframe timeframe,
+        long receivedTimeMs,
+        Action<string, string> onRejected) =>
+        (List<OHLCVBar>)ParsePage(utf8Json, source, symbol, timeframe, receivedTimeMs, onRejected).Bars;
+
     /// <param name="onRejected">Called with (reason, detail) for each rejected row.</param>
     /// <exception cref="JsonException">The body is not an array of arrays.</exception>
-    public static List<OHLCVBar> Parse(
+    public static KlinePage ParsePage(
         ReadOnlySpan<byte> utf8Json,
         string source,
         string symbol,
@@ -24,6 +37,8 @@ public static class KlineArrayParser
         Action<string, string> onRejected)
     {
         ArgumentNullException.ThrowIfNull(onRejected);
+        var rowCount = 0;
+        long lastRowOpen = long.MinValue;
         var bars = new List<OHLCVBar>();
         var reader = new Utf8JsonReader(utf8Json);
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartArray)
@@ -35,6 +50,7 @@ public static class KlineArrayParser
         Span<double> values = stackalloc double[8];
         while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
         {
+            rowCount++;
             if (reader.TokenType != JsonTokenType.StartArray)
             {
                 reader.Skip();
@@ -68,6 +84,11 @@ public static class KlineArrayParser
                 }
 
                 index++;
+            }
+
+            if (index > 0 && openTime > lastRowOpen)
+            {
+                lastRowOpen = openTime;
             }
 
             if (index < 6)
@@ -104,7 +125,7 @@ public static class KlineArrayParser
             });
         }
 
-        return bars;
+        return new KlinePage(bars, rowCount, lastRowOpen);
     }
 
     internal static bool TryReadDouble(ref Utf8JsonReader reader, out double value)

@@ -9,7 +9,7 @@ namespace TradingDashboard.Core.Exchanges;
 public static class KlineHistoryPager
 {
     /// <summary>Fetches one page: klines with open time at or after startMs and at or before endMs, oldest first, at most limit.</summary>
-    public delegate Task<IReadOnlyList<OHLCVBar>> PageFetcher(long startMs, long endMs, int limit, CancellationToken cancellationToken);
+    public delegate Task<KlinePage> PageFetcher(long startMs, long endMs, int limit, CancellationToken cancellationToken);
 
     /// <param name="nowMs">Current time: a candle with open + interval after it is still forming and is dropped.</param>
     public static async Task<IReadOnlyList<OHLCVBar>> FetchClosedAsync(
@@ -35,16 +35,15 @@ public static class KlineHistoryPager
         var end = Math.Min(toMs, lastClosedOpen);
         var cursor = fromMs;
         var maxPages = ((end - fromMs) / duration / pageLimit) + 3;
-        for (var page = 0; page < maxPages && cursor <= end; page++)
+        for (var pageNumber = 0; pageNumber < maxPages && cursor <= end; pageNumber++)
         {
-            var rows = await fetchPage(cursor, end, pageLimit, cancellationToken).ConfigureAwait(false);
-            if (rows.Count == 0)
+            var page = await fetchPage(cursor, end, pageLimit, cancellationToken).ConfigureAwait(false);
+            if (page.RowCount == 0)
             {
                 break;
             }
 
-            var last = cursor - 1;
-            foreach (var bar in rows)
+            foreach (var bar in page.Bars)
             {
                 if (bar.OpenTimeMs < cursor || bar.OpenTimeMs > end || bar.OpenTimeMs + duration > nowMs)
                 {
@@ -57,16 +56,15 @@ public static class KlineHistoryPager
                 }
 
                 result.Add(bar);
-                last = bar.OpenTimeMs;
             }
 
-            var newestOpen = rows[^1].OpenTimeMs;
-            if (newestOpen < cursor)
+            // Continue after the newest row the venue sent, valid or not, so a rejected last row is not asked for again.
+            if (page.LastRowOpenTimeMs < cursor)
             {
                 break;
             }
 
-            cursor = Math.Max(last, newestOpen) + duration;
+            cursor = page.LastRowOpenTimeMs + duration;
         }
 
         return result;

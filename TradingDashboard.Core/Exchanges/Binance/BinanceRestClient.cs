@@ -58,7 +58,11 @@ public sealed class BinanceRestClient
     /// One page of klines with open time in [startMs, endMs], oldest first, at most <paramref name="limit"/> (1..1000).
     /// The newest may still be forming (IsClosed is true on every REST bar; use <see cref="GetClosedKlinesAsync"/> for history).
     /// </summary>
-    public async Task<IReadOnlyList<OHLCVBar>> GetKlinesAsync(string symbol, Timeframe timeframe, long startMs, long endMs, int limit, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<OHLCVBar>> GetKlinesAsync(string symbol, Timeframe timeframe, long startMs, long endMs, int limit, CancellationToken cancellationToken) =>
+        (await GetKlinePageAsync(symbol, timeframe, startMs, endMs, limit, cancellationToken).ConfigureAwait(false)).Bars;
+
+    /// <summary>Like <see cref="GetKlinesAsync"/>, with the row count and newest row open time for paging.</summary>
+    public async Task<KlinePage> GetKlinePageAsync(string symbol, Timeframe timeframe, long startMs, long endMs, int limit, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(symbol);
         ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
@@ -68,7 +72,7 @@ public sealed class BinanceRestClient
         var body = await Gate.GetAsync(_http, uri, cancellationToken).ConfigureAwait(false);
         try
         {
-            return KlineArrayParser.Parse(body, BinanceMessageParser.SourceName, venueSymbol, timeframe, _time.GetUtcNow().ToUnixTimeMilliseconds(), _rejections.Rejected);
+            return KlineArrayParser.ParsePage(body, BinanceMessageParser.SourceName, venueSymbol, timeframe, _time.GetUtcNow().ToUnixTimeMilliseconds(), _rejections.Rejected);
         }
         catch (JsonException ex)
         {
@@ -80,7 +84,7 @@ public sealed class BinanceRestClient
     /// <summary>Closed klines with open time in [fromMs, toMs], oldest first, paged 1000 at a time.</summary>
     public Task<IReadOnlyList<OHLCVBar>> GetClosedKlinesAsync(string symbol, Timeframe timeframe, long fromMs, long toMs, CancellationToken cancellationToken) =>
         KlineHistoryPager.FetchClosedAsync(
-            (start, end, limit, ct) => GetKlinesAsync(symbol, timeframe, start, end, limit, ct),
+            (start, end, limit, ct) => GetKlinePageAsync(symbol, timeframe, start, end, limit, ct),
             timeframe,
             fromMs,
             toMs,

@@ -50,14 +50,18 @@ public sealed class MexcRestClient
     /// One page of klines with open time in [startMs, endMs], oldest first, at most <paramref name="limit"/> (1..1000);
     /// the newest may still be forming. Empty, without a request, for a timeframe MEXC does not serve (1s).
     /// </summary>
-    public async Task<IReadOnlyList<OHLCVBar>> GetKlinesAsync(string symbol, Timeframe timeframe, long startMs, long endMs, int limit, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<OHLCVBar>> GetKlinesAsync(string symbol, Timeframe timeframe, long startMs, long endMs, int limit, CancellationToken cancellationToken) =>
+        (await GetKlinePageAsync(symbol, timeframe, startMs, endMs, limit, cancellationToken).ConfigureAwait(false)).Bars;
+
+    /// <summary>Like <see cref="GetKlinesAsync"/>, with the row count and newest row open time for paging.</summary>
+    public async Task<KlinePage> GetKlinePageAsync(string symbol, Timeframe timeframe, long startMs, long endMs, int limit, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(symbol);
         ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(limit, MaxKlinesPerRequest);
         if (MexcIntervals.RestCode(timeframe) is not { } interval)
         {
-            return [];
+            return new KlinePage([], 0, long.MinValue);
         }
 
         var venueSymbol = symbol.Trim().ToUpperInvariant();
@@ -65,7 +69,7 @@ public sealed class MexcRestClient
         var body = await Gate.GetAsync(_http, uri, cancellationToken).ConfigureAwait(false);
         try
         {
-            return KlineArrayParser.Parse(body, SourceName, venueSymbol, timeframe, _time.GetUtcNow().ToUnixTimeMilliseconds(), _rejections.Rejected);
+            return KlineArrayParser.ParsePage(body, SourceName, venueSymbol, timeframe, _time.GetUtcNow().ToUnixTimeMilliseconds(), _rejections.Rejected);
         }
         catch (JsonException ex)
         {
@@ -83,7 +87,7 @@ public sealed class MexcRestClient
         }
 
         return await KlineHistoryPager.FetchClosedAsync(
-            (start, end, limit, ct) => GetKlinesAsync(symbol, timeframe, start, end, limit, ct),
+            (start, end, limit, ct) => GetKlinePageAsync(symbol, timeframe, start, end, limit, ct),
             timeframe,
             fromMs,
             toMs,
