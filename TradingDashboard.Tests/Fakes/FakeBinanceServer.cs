@@ -284,8 +284,20 @@ public sealed class FakeStreamConnection
     public void Drop()
     {
         _outgoing.Writer.TryComplete();
-        _socket.Abort();
-        _context.Abort();
+        if (_closed.Task.IsCompleted)
+        {
+            return;
+        }
+
+        try
+        {
+            _socket.Abort();
+            _context.Abort();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The request ended meanwhile.
+        }
     }
 
     internal async Task RunAsync()
