@@ -135,8 +135,7 @@ public static class KlineArrayParser
             case JsonTokenType.Number:
                 return reader.TryGetDouble(out value) && double.IsFinite(value);
             case JsonTokenType.String when !reader.ValueIsEscaped && !reader.HasValueSequence:
-                var span = reader.ValueSpan;
-                return Utf8Parser.TryParse(span, out value, out var consumed) && consumed == span.Length && double.IsFinite(value);
+                return Utf8Decimal.TryParse(reader.ValueSpan, out value);
             default:
                 value = 0;
                 return false;
