@@ -69,6 +69,20 @@ public class ParsingBenchmarks
     [Benchmark]
     public object? Kline() => _parser.Parse(_kline, ReceivedTimeMs).Bar;
 
+    /// <summary>Reference floor: only walking the kline message's tokens with Utf8JsonReader, no field handling.</summary>
+    [Benchmark]
+    public int KlineTokenScanOnly()
+    {
+        var reader = new System.Text.Json.Utf8JsonReader(_kline);
+        var tokens = 0;
+        while (reader.Read())
+        {
+            tokens++;
+        }
+
+        return tokens;
+    }
+
     /// <summary>Every trade message of the ETHUSDT recording (6106); reported per message.</summary>
     [Benchmark(OperationsPerInvoke = RecordedTradeCount)]
     public long RecordedTrades()
