@@ -1,4 +1,5 @@
 using TradingDashboard.Api;
+using TradingDashboard.Core.Exchanges;
 using TradingDashboard.Core.MarketData;
 using TradingDashboard.Core.MarketData.Replay;
 using TradingDashboard.Hosting;
@@ -13,6 +14,7 @@ builder.Services.AddDashboardComponents();
 builder.Services.AddTradingSecurity();
 builder.Services.AddTradingApi();
 builder.Services.AddMarketData();
+builder.Services.AddExchangeMarketData();
 builder.Services.AddReplayMarketData();
 
 var app = builder.Build();
