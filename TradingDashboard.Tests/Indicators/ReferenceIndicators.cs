@@ -7,7 +7,7 @@ namespace TradingDashboard.Tests.Indicators;
 /// </summary>
 internal static class ReferenceIndicators
 {
-    private const double Eps = 0.00000001;
+    private const double Eps = 0.00000000000001; // TA-Lib 0.6 TA_EPSILON
 
     public static double[] Nan(int n)
     {
