@@ -135,7 +135,8 @@ public sealed class FeatureFrameBuilder
 
                 var reason = status switch
                 {
-                    BlockStatus.LatestMissing or BlockStatus.Absent when s > 0 => FrameSkipReason.StaleReference,
+                    // A reference with no bar yet at all is warming up; one that has bars but not this one lags.
+                    BlockStatus.LatestMissing when s > 0 => FrameSkipReason.StaleReference,
                     BlockStatus.LatestMissing or BlockStatus.Gap => FrameSkipReason.Gap,
                     _ => FrameSkipReason.Warmup,
                 };
