@@ -73,7 +73,7 @@ public static class TrainerApp
     private static void WriteHelp(IAnsiConsole console)
     {
         console.MarkupLine("[bold]TradingDashboard.Trainer[/]: offline tools for TradingDashboard.");
-        console.MarkupLine("Usage: dotnet run --project TradingDashboard.Trainer -- <verb> [options]   (<verb> --help for its options)");
+        console.MarkupLine(Markup.Escape("Usage: dotnet run --project TradingDashboard.Trainer -- <verb> [options]   (<verb> --help for its options)"));
         console.WriteLine();
         var table = new Table().AddColumn("verb").AddColumn("what it does");
         foreach (var verb in Verbs)

@@ -62,6 +62,27 @@ public class DataProcessorOptionsTests
         Assert.Equal(["sma_200", "rsi_14"], options.IndicatorsFor(Timeframe.OneDay).Select(s => s.Name));
     }
 
+    [Fact]
+    public void The_repository_appsettings_section_binds_and_is_valid()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "TradingDashboard.sln")))
+        {
+            dir = dir.Parent;
+        }
+
+        Assert.NotNull(dir);
+        var configuration = new ConfigurationBuilder().AddJsonFile(Path.Combine(dir!.FullName, "appsettings.json")).Build();
+        var trading = configuration.GetSection(TradingOptions.SectionName).Get<TradingOptions>()!;
+        var options = configuration.GetSection(DataProcessorOptions.SectionName).Get<DataProcessorOptions>()!;
+        var result = new DataProcessorOptionsValidator(Options.Create(trading)).Validate(null, options);
+        Assert.True(result.Succeeded, result.FailureMessage);
+        Assert.Equal(Core.Indicators.IndicatorSpec.DefaultNames, options.Indicators);
+        Assert.Equal(32, options.Features.WindowLength);
+        var settings = DataProcessorSettings.From(trading, options);
+        Assert.Equal(4, settings.Features!.Timeframes.Count);
+    }
+
     private static IHost BuildHost(string directory, Dictionary<string, string?> settings)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = directory, DisableDefaults = true });
