@@ -1,3 +1,6 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using TradingDashboard.Core.Domain;
 using TradingDashboard.Core.Pivots;
 
@@ -259,30 +262,72 @@ public sealed class FeatureFrameBuilder
         }
 
         var clip = _schema.Settings.ClipValue;
-        var offsets = _offsets.AsSpan(0, f);
-        var scales = _scales.AsSpan(0, f);
+        var offsets = _offsets;
+        var scales = _scales;
+        var rows = series.Rows;
+        var stride = series.Stride;
+        var capacity = series.Capacity;
+
+        // Oldest first: walk the ring from the slot window-1 bars before the newest, wrapping once at most.
+        var slot = series.SlotOf(newestAge) - (window - 1);
+        if (slot < 0)
+        {
+            slot += capacity;
+        }
+
+        var output = 0;
+        var low = Vector256.Create(-clip);
+        var high = Vector256.Create(clip);
+        ref var maskBits = ref MemoryMarshal.GetReference(MaskBytes);
         for (var bar = 0; bar < window; bar++)
         {
-            // Oldest first: the first row of the block is window-1 bars before the newest.
-            var row = series.RowAt(newestAge + window - 1 - bar);
-            var outValues = values.Slice(bar * f, f);
-            var outMask = mask.Slice(bar * f, f);
-            for (var i = 0; i < f; i++)
+            var rowStart = slot * stride;
+            var i = 0;
+            if (Vector256.IsHardwareAccelerated)
             {
-                var x = (row[i] - offsets[i]) * scales[i];
-                if (double.IsFinite(x))
+                // Eight features at a time: two vectors of four doubles, narrowed to eight floats; mask bytes from the sign bits.
+                for (; i + 8 <= f; i += 8, output += 8)
                 {
-                    outValues[i] = (float)Math.Clamp(x, -clip, clip);
-                    outMask[i] = 1;
+                    var x0 = (Vector256.LoadUnsafe(ref rows[rowStart + i]) - Vector256.LoadUnsafe(ref offsets[i])) * Vector256.LoadUnsafe(ref scales[i]);
+                    var x1 = (Vector256.LoadUnsafe(ref rows[rowStart + i + 4]) - Vector256.LoadUnsafe(ref offsets[i + 4])) * Vector256.LoadUnsafe(ref scales[i + 4]);
+                    var ok0 = Vector256.Equals(x0 - x0, Vector256<double>.Zero);
+                    var ok1 = Vector256.Equals(x1 - x1, Vector256<double>.Zero);
+                    x0 = Vector256.ConditionalSelect(ok0, Vector256.Min(Vector256.Max(x0, low), high), Vector256<double>.Zero);
+                    x1 = Vector256.ConditionalSelect(ok1, Vector256.Min(Vector256.Max(x1, low), high), Vector256<double>.Zero);
+                    Vector256.Narrow(x0, x1).StoreUnsafe(ref values[output]);
+                    var bits = ok0.ExtractMostSignificantBits() | (ok1.ExtractMostSignificantBits() << 4);
+                    Unsafe.WriteUnaligned(ref mask[output], Unsafe.Add(ref maskBits, (int)bits));
+                }
+            }
+
+            for (; i < f; i++, output++)
+            {
+                var x = (rows[rowStart + i] - offsets[i]) * scales[i];
+
+                // x − x is 0 for a finite x and NaN for NaN or ±infinity.
+                if (x - x == 0)
+                {
+                    values[output] = (float)(x < -clip ? -clip : x > clip ? clip : x);
+                    mask[output] = 1;
                 }
                 else
                 {
-                    outValues[i] = 0f;
-                    outMask[i] = 0;
+                    values[output] = 0f;
+                    mask[output] = 0;
                 }
+            }
+
+            if (++slot == capacity)
+            {
+                slot = 0;
             }
         }
     }
+
+    /// <summary>For each 8-bit pattern, eight mask bytes (0 or 1) packed in a ulong, little-endian.</summary>
+    private static readonly ulong[] MaskBytes = Enumerable.Range(0, 256)
+        .Select(bits => Enumerable.Range(0, 8).Aggregate(0UL, (acc, k) => acc | ((ulong)((bits >> k) & 1) << (8 * k))))
+        .ToArray();
 
     private bool IsComplete(long anchorOpenTimeMs)
     {

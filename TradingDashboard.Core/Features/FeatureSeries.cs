@@ -112,6 +112,12 @@ public sealed class FeatureSeries
     /// <summary>The raw row <paramref name="age"/> bars before the newest, hidden bounds columns included.</summary>
     internal ReadOnlySpan<double> RowAt(int age) => _rows.AsSpan((int)((_appended - 1 - age) % Capacity) * Stride, Stride);
 
+    /// <summary>Ring slot of the row <paramref name="age"/> bars before the newest.</summary>
+    internal int SlotOf(int age) => (int)((_appended - 1 - age) % Capacity);
+
+    /// <summary>The ring of rows (slot · <see cref="Stride"/>), for the frame builder's tight loop.</summary>
+    internal double[] Rows => _rows;
+
     /// <summary>Rows currently kept.</summary>
     internal int Kept => (int)Math.Min(_appended, Capacity);
 
