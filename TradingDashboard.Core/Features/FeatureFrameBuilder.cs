@@ -10,7 +10,8 @@ namespace TradingDashboard.Core.Features;
 /// Builds feature frames from the <see cref="FeatureSeries"/> of every (symbol, timeframe) in the schema, at each close
 /// of the primary symbol's anchor bar. The same code serves live processing and batch export: bars are fed as they
 /// close, in any order between series, and a frame for time T is built once every required series has closed its bar
-/// for T, or, at the latest, when the primary's next anchor bar closes (then whatever is missing makes it skipped or masked).
+/// for T, or, at the latest, when the primary's next anchor bar closes or any bar opens after it should have (then
+/// whatever is missing makes it skipped or masked).
 /// Not thread-safe: one builder, fed by one thread.
 /// </summary>
 public sealed class FeatureFrameBuilder
@@ -71,6 +72,14 @@ public sealed class FeatureFrameBuilder
     public void OnBarAppended(string symbol, Timeframe timeframe, long openTimeMs, List<FrameOutcome> outcomes)
     {
         ArgumentNullException.ThrowIfNull(outcomes);
+
+        // A bar that opened after the primary's next anchor bar should have closed means the frame has waited long enough
+        // (the primary may have stopped); waiting longer would let the rings overwrite the rows the frame needs.
+        if (_pending is { } waited && openTimeMs >= waited + (2 * _anchorMs))
+        {
+            Finalize(waited, outcomes);
+        }
+
         if (symbol == _schema.Settings.PrimarySymbol && timeframe == _schema.Settings.AnchorTimeframe)
         {
             if (_pending is { } previous && previous < openTimeMs)

@@ -111,6 +111,12 @@ public sealed record IndicatorSpec
             return false;
         }
 
+        if (kind == "stddev" && count == 2 && parameters[1] == 1.0)
+        {
+            // stddev_N_1 is stddev_N (one standard deviation is the default).
+            parameters = [parameters[0]];
+        }
+
         spec = new IndicatorSpec(kind, parameters);
         error = string.Empty;
         return true;

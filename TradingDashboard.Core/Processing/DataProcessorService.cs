@@ -61,6 +61,8 @@ public sealed partial class DataProcessorService : ManagedProcess
         var processor = new DataProcessor(DataProcessorSettings.From(_trading, _options));
         _state.Attach(processor);
         _forming.Clear();
+        Interlocked.Exchange(ref _dropped, 0);
+        _pivotsConfirmed = 0;
         var channel = Channel.CreateBounded<OHLCVBar>(new BoundedChannelOptions(_options.ChannelCapacity)
         {
             // Closed candles are never dropped silently: a full queue refuses the write and the loss is counted.

@@ -174,6 +174,27 @@ public class FeatureFrameTests
     }
 
     [Fact]
+    public void A_primary_that_stops_does_not_hold_its_last_frame_back_until_the_rings_overwrite_it()
+    {
+        var (ethFull, btc) = Market(12 * 60);
+        const int last = 600;
+        var eth = ethFull.Take(last + 1).ToList(); // the primary stops after minute 600; the reference goes on
+        var processor = Processor();
+        var output = new ProcessorOutput();
+        var outcomes = new List<FrameOutcome>();
+        foreach (var bar in All(eth, btc, ethFull, btc))
+        {
+            output.Clear();
+            processor.Process(bar, output);
+            outcomes.AddRange(output.Frames);
+        }
+
+        // Built as soon as the reference's bar two minutes later arrived, not skipped, and nothing waits any more.
+        Assert.NotNull(Assert.Single(outcomes, o => o.AnchorOpenTimeMs == eth[last].OpenTimeMs).Frame);
+        Assert.Null(processor.Frames!.PendingAnchorOpenTimeMs);
+    }
+
+    [Fact]
     public void Frames_do_not_depend_on_arrival_order_or_on_when_they_are_built()
     {
         var (eth, btc) = Market(12 * 60);

@@ -161,6 +161,8 @@ public class IndicatorHandComputedTests
     [InlineData("adx_14", "adx_14,plus_di_14,minus_di_14")]
     [InlineData("stoch_14_3_3", "stoch_k_14_3_3,stoch_d_14_3_3")]
     [InlineData("vwap", "vwap")]
+    [InlineData("stddev_20_1", "stddev_20")]
+    [InlineData("stddev_20_2", "stddev_20_2")]
     public void Specs_name_their_columns(string spec, string columns) =>
         Assert.Equal(columns.Split(','), IndicatorSpec.Parse(spec).Create().OutputNames);
 
