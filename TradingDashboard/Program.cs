@@ -2,6 +2,7 @@ using TradingDashboard.Api;
 using TradingDashboard.Core.Exchanges;
 using TradingDashboard.Core.MarketData;
 using TradingDashboard.Core.MarketData.Replay;
+using TradingDashboard.Core.Processing;
 using TradingDashboard.Hosting;
 using TradingDashboard.Security;
 
@@ -16,6 +17,7 @@ builder.Services.AddTradingApi();
 builder.Services.AddMarketData();
 builder.Services.AddExchangeMarketData();
 builder.Services.AddReplayMarketData();
+builder.Services.AddDataProcessor();
 
 var app = builder.Build();
 
