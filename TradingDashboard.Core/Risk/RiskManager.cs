@@ -322,11 +322,13 @@ public sealed partial class RiskManager
             if (equity > _peak)
             {
                 _peak = equity;
-                if (_peak >= _persistedPeak * 1.001m)
-                {
-                    _persistedPeak = _peak;
-                    _store.SetState(PeakKey, _peak.ToString(CultureInfo.InvariantCulture));
-                }
+            }
+
+            // Persist the peak when it first appears or has risen 0.1 % since the last write (not on every tick).
+            if (_peak > 0 && (_persistedPeak <= 0 || _peak >= _persistedPeak * 1.001m))
+            {
+                _persistedPeak = _peak;
+                _store.SetState(PeakKey, _peak.ToString(CultureInfo.InvariantCulture));
             }
 
             var drawdown = _peak > 0 ? Math.Max(0m, 1m - equity / _peak) : 0m;
