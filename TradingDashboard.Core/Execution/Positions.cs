@@ -171,6 +171,26 @@ public sealed class PositionBook
         }
     }
 
+    /// <summary>True when any symbol has a non-zero position.</summary>
+    public bool HasOpenPosition
+    {
+        get
+        {
+            lock (_gate)
+            {
+                foreach (var s in _positions.Values)
+                {
+                    if (s.Quantity != 0)
+                    {
+                        return true;
+                    }
+                }
+
+                return false;
+            }
+        }
+    }
+
     /// <summary>Signed position quantity (0 when none).</summary>
     public decimal QuantityOf(string symbol)
     {
