@@ -31,6 +31,9 @@ public sealed class BacktestOptions
     /// <summary>End of the period (exclusive, by bar open time); later bars are not read.</summary>
     public DateTimeOffset? End { get; set; }
 
+    /// <summary>Share of cash a spot entry leaves for fees and slippage (as Trading:Execution:EntryCashBuffer).</summary>
+    public decimal EntryCashBuffer { get; set; } = 0.01m;
+
     /// <summary>Report progress every this many bars.</summary>
     public int ProgressEveryBars { get; set; } = 100_000;
 }
@@ -88,7 +91,7 @@ public sealed class Backtester(BacktestOptions options, ILoggerFactory? loggerFa
         await orders.ReconcileAsync(rules.All.Select(r => r.Symbol), cancellationToken).ConfigureAwait(false);
         var risk = new RiskManager(options.Risk, TradingMode.Paper, clock, logger: _loggerFactory.CreateLogger<RiskManager>());
         var stops = new StopLossManager(options.Risk.StopLoss, clock);
-        using var executor = new TradingExecutor(orders, risk, stops, clock, _loggerFactory.CreateLogger<TradingExecutor>());
+        using var executor = new TradingExecutor(orders, risk, stops, clock, _loggerFactory.CreateLogger<TradingExecutor>(), options.EntryCashBuffer);
         var recorder = new TradeRecorder();
         using var subscription = orders.Subscribe(recorder.OnUpdate);
         var context = new Context(book, clock);

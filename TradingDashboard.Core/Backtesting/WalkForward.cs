@@ -90,6 +90,7 @@ public sealed class WalkForwardRunner(BacktestOptions options)
                 Symbols = options.Symbols,
                 TradingStart = window.TestStart,
                 End = window.TestEnd,
+                EntryCashBuffer = options.EntryCashBuffer,
                 ProgressEveryBars = options.ProgressEveryBars,
             };
             var result = await new Backtester(windowOptions).RunAsync(bars.Where(b => b.OpenTimeMs >= trainStart && b.OpenTimeMs < testEnd), strategy, cancellationToken: cancellationToken).ConfigureAwait(false);

@@ -22,6 +22,12 @@ public sealed class ExecutionOptions
     /// <summary>Delay before the first resend; doubled each time (the venue's Retry-After wins when longer).</summary>
     public int RetryBaseDelayMs { get; set; } = 250;
 
+    /// <summary>
+    /// Share of cash an entry leaves unspent on venues without shorting (spot): room for fees and slippage, so that
+    /// a full-size entry is not refused for want of the last few units of quote asset.
+    /// </summary>
+    public decimal EntryCashBuffer { get; set; } = 0.01m;
+
     public PaperExchangeOptions Paper { get; set; } = new();
 
     /// <summary>Venue rules per symbol for the paper exchange (real venues read theirs from exchangeInfo).</summary>

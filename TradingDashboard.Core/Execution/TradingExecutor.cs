@@ -64,8 +64,11 @@ public sealed partial class TradingExecutor : IDisposable
     private readonly HashSet<string> _stopWork = new(StringComparer.Ordinal);
     private long _sequence;
 
-    public TradingExecutor(OrderManager orders, RiskManager risk, StopLossManager stops, TimeProvider timeProvider, ILogger<TradingExecutor>? logger = null)
+    public TradingExecutor(OrderManager orders, RiskManager risk, StopLossManager stops, TimeProvider timeProvider, ILogger<TradingExecutor>? logger = null, decimal entryCashBuffer = 0.01m)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(entryCashBuffer);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(entryCashBuffer, 1m);
+        EntryCashBuffer = entryCashBuffer;
         ArgumentNullException.ThrowIfNull(orders);
         ArgumentNullException.ThrowIfNull(risk);
         ArgumentNullException.ThrowIfNull(stops);
@@ -78,6 +81,9 @@ public sealed partial class TradingExecutor : IDisposable
     }
 
     public OrderManager Orders => _orders;
+
+    /// <summary>Share of cash a long entry on a spot venue leaves for fees and slippage (see <see cref="ExecutionOptions.EntryCashBuffer"/>).</summary>
+    public decimal EntryCashBuffer { get; }
 
     public RiskManager Risk => _risk;
 
@@ -158,6 +164,11 @@ public sealed partial class TradingExecutor : IDisposable
             var side = desired > 0 ? OrderSide.Buy : OrderSide.Sell;
             var equity = _orders.Positions.Equity;
             var quantity = Math.Abs(desired) * equity / price;
+            if (side == OrderSide.Buy && !_orders.Venue.Capabilities.SupportsShortSelling)
+            {
+                // Spot: an entry is paid in cash; keep a little for the fee and slippage.
+                quantity = Math.Min(quantity, Math.Max(0m, _orders.Positions.Cash) * (1 - EntryCashBuffer) / price);
+            }
             var plan = _stops.Plan(side, price, rules, target.Atr, target.StopPivot);
             intent = new OrderIntent($"{target.Source}:{symbol}:{stamp}:entry", symbol, side, OrderType.Market, quantity)
             {
