@@ -62,6 +62,9 @@ public sealed class PaperExchangeOptions
 
     /// <summary>Spot venues cannot sell what the account does not hold; true simulates a margin account.</summary>
     public bool AllowShortSelling { get; set; }
+
+    /// <summary>Candle timeframe whose closed candles the paper exchange matches against in live paper trading (1s or 1m).</summary>
+    public string MatchTimeframe { get; set; } = "1m";
 }
 
 /// <summary>One symbol's venue rules in configuration (see <see cref="Execution.SymbolRules"/>).</summary>
@@ -85,6 +88,10 @@ public sealed class SymbolRulesOptions
 
     public decimal? MaxNotional { get; set; }
 
+    public decimal? MinPrice { get; set; }
+
+    public decimal? MaxPrice { get; set; }
+
     public decimal? PriceBandUp { get; set; }
 
     public decimal? PriceBandDown { get; set; }
@@ -94,6 +101,8 @@ public sealed class SymbolRulesOptions
         {
             MaxQuantity = MaxQuantity,
             MaxNotional = MaxNotional,
+            MinPrice = MinPrice,
+            MaxPrice = MaxPrice,
             PriceBandUp = PriceBandUp,
             PriceBandDown = PriceBandDown,
         };

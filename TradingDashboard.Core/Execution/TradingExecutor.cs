@@ -114,6 +114,10 @@ public sealed partial class TradingExecutor : IDisposable
         return OnPriceAsync(tick.Symbol, tick.Price, tick.Price, tick.Price, DateTimeOffset.FromUnixTimeMilliseconds(tick.ExchangeTimeMs), cancellationToken);
     }
 
+    /// <summary>A price update between candles (a forming candle, a ticker): marks, breaker, stops, equity.</summary>
+    public ValueTask OnPriceAsync(string symbol, double price, DateTimeOffset time, CancellationToken cancellationToken = default) =>
+        OnPriceAsync(symbol, price, price, price, time, cancellationToken);
+
     /// <summary>Acts on a target; see the class remarks for the policy.</summary>
     public async Task<TargetOutcome> ApplyTargetAsync(PositionTarget target, CancellationToken cancellationToken = default)
     {
