@@ -56,10 +56,21 @@ public sealed class OrderManager : IDisposable
     private readonly Dictionary<string, string> _byIntent = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<OrderEvent>> _events = new(StringComparer.Ordinal);
     private readonly HashSet<string> _fillIds = new(StringComparer.Ordinal);
+    private readonly Queue<string> _closedOrder = new();
+    private readonly Queue<string> _fillOrder = new();
     private Action<OrderUpdate>[] _subscribers = [];
     private long _sequence;
     private bool _ready;
     private long _created, _duplicateIntents, _rejected, _fillsApplied, _duplicateFills, _illegal, _unknownFills, _retries;
+
+    /// <summary>
+    /// Closed orders kept in memory (with their events) before the oldest are dropped; older ones are read from the
+    /// store. Keeps a long session's memory flat.
+    /// </summary>
+    public const int ClosedOrdersInMemory = 10_000;
+
+    /// <summary>Trade ids kept in memory for de-duplication; older ones are checked in the store.</summary>
+    public const int FillIdsInMemory = 100_000;
 
     public OrderManager(
         IBrokerageApi venue,
@@ -726,6 +737,12 @@ public sealed class OrderManager : IDisposable
 
             position = _positions.Apply(fill, rules);
             _fillIds.Add(fill.TradeId);
+            _fillOrder.Enqueue(fill.TradeId);
+            if (_fillOrder.Count > FillIdsInMemory)
+            {
+                _fillIds.Remove(_fillOrder.Dequeue());
+            }
+
             Interlocked.Increment(ref _fillsApplied);
             _store.SaveFill(fill, order, changes.Select(c => c.Item2).ToList(), position, _positions.Cash);
         }
@@ -762,15 +779,29 @@ public sealed class OrderManager : IDisposable
 
     private void Track(Order order)
     {
+        var known = _orders.ContainsKey(order.ClientOrderId);
         _orders[order.ClientOrderId] = order;
         _byIntent[order.IntentId] = order.ClientOrderId;
         if (order.IsOpen)
         {
             _open[order.ClientOrderId] = order;
+            return;
         }
-        else
+
+        if (_open.Remove(order.ClientOrderId) || !known)
         {
-            _open.Remove(order.ClientOrderId);
+            _closedOrder.Enqueue(order.ClientOrderId);
+        }
+
+        while (_closedOrder.Count > ClosedOrdersInMemory)
+        {
+            var old = _closedOrder.Dequeue();
+            if (_orders.Remove(old, out var evicted))
+            {
+                _byIntent.Remove(evicted.IntentId);
+            }
+
+            _events.Remove(old);
         }
     }
 

@@ -218,7 +218,10 @@ public sealed class PositionBook
                 var equity = _cash;
                 foreach (var s in _positions.Values)
                 {
-                    equity += s.Quantity * s.Mark;
+                    if (s.Quantity != 0)
+                    {
+                        equity += s.Quantity * s.Mark;
+                    }
                 }
 
                 return equity;

@@ -245,17 +245,13 @@ public sealed partial class TradingExecutor : IDisposable
 
         var positions = _orders.Positions;
         positions.Mark(symbol, (decimal)close);
-        if (high != close)
-        {
-            _risk.OnPrice(symbol, high, time);
-        }
 
-        if (low != close)
+        // The extremes are enough for the circuit breaker: the close lies between them.
+        _risk.OnPrice(symbol, high, time);
+        if (low != high)
         {
             _risk.OnPrice(symbol, low, time);
         }
-
-        _risk.OnPrice(symbol, close, time);
 
         await ProcessStopWorkAsync(cancellationToken).ConfigureAwait(false);
         if (_stops.Get(symbol) is not null && _orders.Rules.TryGet(symbol, out var rules))
@@ -339,9 +335,10 @@ public sealed partial class TradingExecutor : IDisposable
 
         var current = venueStop is null ? null : _orders.GetOrder(venueStop);
         var stopQuantity = OrderValidator.FloorToStep(Math.Abs(quantity), rules.StepSize);
-        if (current is { IsOpen: true } && current.Intent.StopPrice == level.StopPrice && current.RemainingQuantity == stopQuantity)
+        if (current is { IsOpen: true, Intent.StopPrice: { } placed } && current.RemainingQuantity == stopQuantity
+            && (placed == level.StopPrice || Math.Abs(level.StopPrice - placed) < placed * _stops.Options.MinTrailStepFraction))
         {
-            return;
+            return; // the resting stop is close enough to the trailing level
         }
 
         await CancelVenueStopAsync(symbol, venueStop, "stop moved or position changed", cancellationToken).ConfigureAwait(false);

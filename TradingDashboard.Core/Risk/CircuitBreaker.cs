@@ -11,6 +11,9 @@ public sealed class CircuitBreaker(CircuitBreakerOptions options)
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<string, Window> _windows = new(StringComparer.Ordinal);
+    private readonly (string Symbol, Window Window)[] _recent = new (string, Window)[4];
+    private int _recentCount;
+    private int _recentNext;
     private long _trippedUntilMs = long.MinValue;
     private string? _reason;
 
@@ -54,11 +57,7 @@ public sealed class CircuitBreaker(CircuitBreakerOptions options)
 
         lock (_gate)
         {
-            if (!_windows.TryGetValue(symbol, out var window))
-            {
-                window = new Window();
-                _windows[symbol] = window;
-            }
+            var window = WindowOf(symbol);
 
             var from = timeMs - options.WindowSeconds * 1000L;
             window.Add(price, timeMs, from);
@@ -78,38 +77,113 @@ public sealed class CircuitBreaker(CircuitBreakerOptions options)
         }
     }
 
+    /// <summary>The symbol's window; the same string instance (the usual case) skips hashing.</summary>
+    private Window WindowOf(string symbol)
+    {
+        for (var i = 0; i < _recentCount; i++)
+        {
+            if (ReferenceEquals(_recent[i].Symbol, symbol))
+            {
+                return _recent[i].Window;
+            }
+        }
+
+        if (!_windows.TryGetValue(symbol, out var window))
+        {
+            window = new Window();
+            _windows[symbol] = window;
+        }
+
+        _recent[_recentNext] = (symbol, window);
+        _recentNext = (_recentNext + 1) % _recent.Length;
+        _recentCount = Math.Min(_recentCount + 1, _recent.Length);
+        return window;
+    }
+
+    /// <summary>Monotonic queues (ring buffers) of the window's minimum and maximum candidates.</summary>
     private sealed class Window
     {
-        private readonly LinkedList<(double Price, long Time)> _min = new();
-        private readonly LinkedList<(double Price, long Time)> _max = new();
+        private readonly Deque _min = new();
+        private readonly Deque _max = new();
 
-        public double Min => _min.First!.Value.Price;
+        public double Min => _min.FirstPrice;
 
-        public double Max => _max.First!.Value.Price;
+        public double Max => _max.FirstPrice;
 
         public void Add(double price, long time, long from)
         {
-            while (_min.Count > 0 && _min.Last!.Value.Price >= price)
+            while (_min.Count > 0 && _min.LastPrice >= price)
             {
                 _min.RemoveLast();
             }
 
-            _min.AddLast((price, time));
-            while (_max.Count > 0 && _max.Last!.Value.Price <= price)
+            _min.AddLast(price, time);
+            while (_max.Count > 0 && _max.LastPrice <= price)
             {
                 _max.RemoveLast();
             }
 
-            _max.AddLast((price, time));
-            while (_min.First!.Value.Time < from)
+            _max.AddLast(price, time);
+            while (_min.FirstTime < from)
             {
                 _min.RemoveFirst();
             }
 
-            while (_max.First!.Value.Time < from)
+            while (_max.FirstTime < from)
             {
                 _max.RemoveFirst();
             }
+        }
+    }
+
+    private sealed class Deque
+    {
+        private double[] _prices = new double[16];
+        private long[] _times = new long[16];
+        private int _head;
+
+        public int Count { get; private set; }
+
+        public double FirstPrice => _prices[_head];
+
+        public long FirstTime => _times[_head];
+
+        public double LastPrice => _prices[(_head + Count - 1) & (_prices.Length - 1)];
+
+        public void AddLast(double price, long time)
+        {
+            if (Count == _prices.Length)
+            {
+                Grow();
+            }
+
+            var index = (_head + Count) & (_prices.Length - 1);
+            _prices[index] = price;
+            _times[index] = time;
+            Count++;
+        }
+
+        public void RemoveLast() => Count--;
+
+        public void RemoveFirst()
+        {
+            _head = (_head + 1) & (_prices.Length - 1);
+            Count--;
+        }
+
+        private void Grow()
+        {
+            var prices = new double[_prices.Length * 2];
+            var times = new long[_times.Length * 2];
+            for (var i = 0; i < Count; i++)
+            {
+                prices[i] = _prices[(_head + i) & (_prices.Length - 1)];
+                times[i] = _times[(_head + i) & (_times.Length - 1)];
+            }
+
+            _prices = prices;
+            _times = times;
+            _head = 0;
         }
     }
 }

@@ -32,6 +32,7 @@ public sealed partial class RiskManager
     private const string PeakKey = "risk:peak-equity";
     private const string DayKey = "risk:day";
     private const string LiveRampKey = "risk:live-ramp";
+    private const long DayMs = 86_400_000L;
 
     private readonly Lock _gate = new();
     private readonly RiskOptions _options;
@@ -50,6 +51,9 @@ public sealed partial class RiskManager
     private DateOnly _day;
     private decimal _dayStart;
     private bool _hasEquity;
+    private long _dayStartMs;
+    private decimal _quietFloor = decimal.MaxValue;
+    private decimal _quietCeiling = decimal.MinValue;
     private LiveRampLimits _liveRamp;
 
     public RiskManager(
@@ -289,9 +293,18 @@ public sealed partial class RiskManager
     {
         TradingStateChange? change = null;
         List<(AlertSeverity, string)>? alerts = null;
+        var timeMs = time.ToUnixTimeMilliseconds();
         lock (_gate)
         {
+            // Fast path (every candle or tick): same UTC day and inside the band where no limit, warning or peak changes.
+            if (_hasEquity && equity > _quietFloor && equity <= _quietCeiling && timeMs >= _dayStartMs && timeMs < _dayStartMs + DayMs)
+            {
+                _equity = equity;
+                return;
+            }
+
             var day = DateOnly.FromDateTime(time.UtcDateTime);
+            _dayStartMs = timeMs - ((timeMs % DayMs) + DayMs) % DayMs;
             if (!_hasEquity)
             {
                 _hasEquity = true;
@@ -331,19 +344,22 @@ public sealed partial class RiskManager
                 _store.SetState(PeakKey, _peak.ToString(CultureInfo.InvariantCulture));
             }
 
-            var drawdown = _peak > 0 ? Math.Max(0m, 1m - equity / _peak) : 0m;
-            var dailyLoss = _dayStart > 0 ? Math.Max(0m, (_dayStart - equity) / _dayStart) : 0m;
-            if (drawdown >= _options.MaxDrawdown && _state != TradingState.Halted)
+            // Limits as equity lines, compared without division: drawdown >= f  <=>  equity <= peak x (1 - f).
+            var drawdown = new LimitLines(_peak, _options.MaxDrawdown, _options.WarnAtFraction, equity);
+            var dailyLoss = new LimitLines(_dayStart, _options.DailyLossLimit, _options.WarnAtFraction, equity);
+            if (drawdown.Status == LimitStatus.Hit && _state != TradingState.Halted)
             {
-                change = SetStateLocked(TradingState.Halted, $"max drawdown: {drawdown:P2} from peak {_peak:0.##} (limit {_options.MaxDrawdown:P2})", "risk", time);
+                change = SetStateLocked(TradingState.Halted, $"max drawdown: {drawdown.Fraction(equity):P2} from peak {_peak:0.##} (limit {_options.MaxDrawdown:P2})", "risk", time);
             }
-            else if (dailyLoss >= _options.DailyLossLimit && _state == TradingState.Active)
+            else if (dailyLoss.Status == LimitStatus.Hit && _state == TradingState.Active)
             {
-                change = SetStateLocked(TradingState.Reducing, $"daily loss: {dailyLoss:P2} since {_day:yyyy-MM-dd} start {_dayStart:0.##} (limit {_options.DailyLossLimit:P2})", "risk", time);
+                change = SetStateLocked(TradingState.Reducing, $"daily loss: {dailyLoss.Fraction(equity):P2} since {_day:yyyy-MM-dd} start {_dayStart:0.##} (limit {_options.DailyLossLimit:P2})", "risk", time);
             }
 
-            CheckAlertLocked("drawdown", drawdown, _options.MaxDrawdown, ref alerts);
-            CheckAlertLocked("daily loss", dailyLoss, _options.DailyLossLimit, ref alerts);
+            CheckAlertLocked("drawdown", drawdown, equity, _options.MaxDrawdown, ref alerts);
+            CheckAlertLocked("daily loss", dailyLoss, equity, _options.DailyLossLimit, ref alerts);
+            _quietFloor = Math.Max(drawdown.Floor, dailyLoss.Floor);
+            _quietCeiling = Math.Min(Math.Min(drawdown.Ceiling, dailyLoss.Ceiling), _peak);
         }
 
         Raise(alerts);
@@ -428,6 +444,7 @@ public sealed partial class RiskManager
         TradingStateChange? change;
         lock (_gate)
         {
+            _quietFloor = decimal.MaxValue;
             if (_state == TradingState.Halted && state != TradingState.Halted)
             {
                 _peak = _equity > 0 ? _equity : _peak;
@@ -536,10 +553,9 @@ public sealed partial class RiskManager
         return new LimitUsage(name, value, limit, usage, limit - value, status);
     }
 
-    private void CheckAlertLocked(string name, decimal value, decimal limit, ref List<(AlertSeverity, string)>? alerts)
+    private void CheckAlertLocked(string name, LimitLines lines, decimal equity, decimal limit, ref List<(AlertSeverity, string)>? alerts)
     {
-        var usage = limit > 0 ? value / limit : 0m;
-        var status = usage >= 1m ? LimitStatus.Hit : usage >= _options.WarnAtFraction ? LimitStatus.Near : LimitStatus.Ok;
+        var status = lines.Status;
         var previous = _alerted.GetValueOrDefault(name);
         _alerted[name] = status;
         if (status <= previous)
@@ -547,9 +563,10 @@ public sealed partial class RiskManager
             return;
         }
 
+        var value = lines.Fraction(equity);
         (alerts ??= []).Add(status == LimitStatus.Hit
             ? (AlertSeverity.Error, $"Risk limit hit: {name} {value:P2} (limit {limit:P2}).")
-            : (AlertSeverity.Warning, $"Risk limit near: {name} {value:P2} is {usage:P0} of the limit {limit:P2}."));
+            : (AlertSeverity.Warning, $"Risk limit near: {name} {value:P2} is {value / limit:P0} of the limit {limit:P2}."));
     }
 
     private TradingStateChange? SetStateLocked(TradingState to, string reason, string actor, DateTimeOffset time)
@@ -623,6 +640,43 @@ public sealed partial class RiskManager
     }
 
     private sealed record PersistedState(TradingState State, string Reason, string Actor, long TimeMs);
+
+    /// <summary>
+    /// A loss limit from a reference equity (the peak, or the day's start) as two equity lines: Hit at or below
+    /// reference x (1 - limit), Near at or below reference x (1 - warn x limit). Floor and Ceiling bound the equity
+    /// band in which the status stays the same.
+    /// </summary>
+    private readonly struct LimitLines
+    {
+        public LimitLines(decimal reference, decimal limit, decimal warnAt, decimal equity)
+        {
+            Reference = reference;
+            if (reference <= 0)
+            {
+                Status = LimitStatus.Ok;
+                Floor = decimal.MinValue;
+                Ceiling = decimal.MaxValue;
+                return;
+            }
+
+            var hit = reference * (1m - limit);
+            var warn = reference * (1m - warnAt * limit);
+            (Status, Floor, Ceiling) = equity <= hit ? (LimitStatus.Hit, decimal.MinValue, hit)
+                : equity <= warn ? (LimitStatus.Near, hit, warn)
+                : (LimitStatus.Ok, warn, decimal.MaxValue);
+        }
+
+        public decimal Reference { get; }
+
+        public LimitStatus Status { get; }
+
+        public decimal Floor { get; }
+
+        public decimal Ceiling { get; }
+
+        /// <summary>The loss as a fraction of the reference (for messages).</summary>
+        public decimal Fraction(decimal equity) => Reference > 0 ? Math.Max(0m, 1m - equity / Reference) : 0m;
+    }
 
     private sealed class Subscription(RiskManager owner, Action<TradingStateChange> handler) : IDisposable
     {

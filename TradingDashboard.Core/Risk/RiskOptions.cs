@@ -79,6 +79,12 @@ public sealed class StopLossOptions
 
     /// <summary>Place stops on the venue where it supports stop orders; otherwise (or when false) watch them locally on every price.</summary>
     public bool PlaceOnVenue { get; set; } = true;
+
+    /// <summary>
+    /// A trailing stop resting on the venue is replaced only when it has moved by at least this fraction of its
+    /// price (0.001 = 0.1 %): fewer cancel/replace round trips and less of the venue's rate limit.
+    /// </summary>
+    public decimal MinTrailStepFraction { get; set; } = 0.001m;
 }
 
 /// <summary>
@@ -140,6 +146,11 @@ public sealed class RiskOptionsValidator : IValidateOptions<RiskOptions>
         if (sl.PivotBufferFraction is < 0m or >= 1m)
         {
             errors.Add(p + "StopLoss:PivotBufferFraction must be in [0, 1).");
+        }
+
+        if (sl.MinTrailStepFraction is < 0m or >= 0.1m)
+        {
+            errors.Add(p + "StopLoss:MinTrailStepFraction must be in [0, 0.1).");
         }
 
         Positive(errors, p + "LiveRamp:MaxOrderNotional", options.LiveRamp.MaxOrderNotional);

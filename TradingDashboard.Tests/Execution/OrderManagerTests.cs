@@ -258,6 +258,22 @@ public sealed class OrderManagerTests : IDisposable
     }
 
     [Fact]
+    public async Task Closed_orders_beyond_the_memory_bound_are_dropped_from_memory_only()
+    {
+        var (_, venue) = NewVenue();
+        using var manager = await NewManager(venue);
+        var first = await manager.SubmitAsync(Buy("tiny-0", qty: 0.001m)); // rejected: below min notional
+        for (var i = 1; i <= OrderManager.ClosedOrdersInMemory; i++)
+        {
+            await manager.SubmitAsync(Buy($"tiny-{i}", qty: 0.001m));
+        }
+
+        Assert.Null(manager.GetOrder(first.Order.ClientOrderId));
+        Assert.NotNull(manager.GetOrder(ClientOrderIds.FromIntent("tiny-1")));
+        Assert.Equal(OrderManager.ClosedOrdersInMemory + 1, manager.Counters.Rejected);
+    }
+
+    [Fact]
     public async Task Submitting_before_reconciliation_is_refused()
     {
         var (_, venue) = NewVenue();
