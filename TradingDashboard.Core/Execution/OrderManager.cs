@@ -374,12 +374,17 @@ public sealed class OrderManager : IDisposable
         }
     }
 
-    /// <summary>Cancels every open order (of one symbol, or all). Returns how many were canceled.</summary>
-    public async Task<int> CancelAllAsync(string? symbol, string reason, CancellationToken cancellationToken = default)
+    /// <summary>Cancels every open order (of one symbol, or all; optionally only those <paramref name="filter"/> accepts). Returns how many were canceled.</summary>
+    public async Task<int> CancelAllAsync(string? symbol, string reason, CancellationToken cancellationToken = default, Func<Order, bool>? filter = null)
     {
         var canceled = 0;
         foreach (var order in GetOpenOrders(symbol))
         {
+            if (filter is not null && !filter(order))
+            {
+                continue;
+            }
+
             if (await CancelAsync(order.ClientOrderId, reason, cancellationToken).ConfigureAwait(false))
             {
                 canceled++;

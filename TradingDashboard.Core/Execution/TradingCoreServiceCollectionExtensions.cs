@@ -22,7 +22,7 @@ public static class TradingCoreServiceCollectionExtensions
     /// rules, the venue (<see cref="IBrokerageApi"/>: the paper exchange, or the client registered under the venue's
     /// name with <c>AddKeyedSingleton&lt;IBrokerageApi, T&gt;("Binance")</c>), the SQLite execution store, positions,
     /// <see cref="OrderManager"/>, <see cref="RiskManager"/>, <see cref="StopLossManager"/>, <see cref="TradingExecutor"/>,
-    /// <see cref="KillSwitch"/>, the <see cref="TradingExecutionProcess"/> stage (as <see cref="IManagedProcess"/>) and
+    /// <see cref="KillSwitch"/>, <see cref="ManualOrders"/>, the <see cref="TradingExecutionProcess"/> stage (as <see cref="IManagedProcess"/>) and
     /// the <see cref="StrategyCatalog"/>. Needs <see cref="SqliteDatabase"/>, and <see cref="IAuditLog"/> for admin
     /// actions; uses <see cref="IAlertService"/> and <see cref="ICandleCache"/> when registered.
     /// </summary>
@@ -86,6 +86,7 @@ public static class TradingCoreServiceCollectionExtensions
             sp.GetRequiredService<IAuditLog>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetService<ILogger<KillSwitch>>()));
+        services.AddSingleton(sp => new ManualOrders(sp.GetRequiredService<OrderManager>(), sp.GetRequiredService<RiskManager>(), sp.GetRequiredService<IAuditLog>()));
         services.AddSingleton(sp =>
         {
             var trading = sp.GetService<IOptions<TradingOptions>>()?.Value ?? new TradingOptions();

@@ -19,8 +19,10 @@ public sealed record KillSwitchResult(
 
 /// <summary>
 /// The admin kill switch: halts trading, cancels every open order and, if asked, closes every position with market
-/// orders (protective, reduce-only, so they pass the Halted state). The role is checked here, on the server; every
-/// attempt, allowed or not, is audited; a refused one throws <see cref="AccessDeniedException"/> and changes nothing.
+/// orders (protective, reduce-only, so they pass the Halted state). Without flattening, the positions' protective
+/// stop orders stay on the venue: a position is never left without its stop. The role is checked here, on the server;
+/// every attempt, allowed or not, is audited; a refused one throws <see cref="AccessDeniedException"/> and changes
+/// nothing.
 /// </summary>
 public sealed class KillSwitch(RiskManager risk, OrderManager orders, IAuditLog audit, TimeProvider timeProvider, ILogger<KillSwitch>? logger = null)
 {
@@ -39,7 +41,8 @@ public sealed class KillSwitch(RiskManager risk, OrderManager orders, IAuditLog 
 
         var before = risk.State.ToString();
         risk.Halt($"kill switch by {actor.Name}: {reason}", actor.Name);
-        var canceled = await orders.CancelAllAsync(null, $"kill switch by {actor.Name}", cancellationToken).ConfigureAwait(false);
+        // Stops go only when the positions go too (on spot they also hold the coins the flatten orders must sell).
+        var canceled = await orders.CancelAllAsync(null, $"kill switch by {actor.Name}", cancellationToken, o => flatten || !o.Intent.IsProtective).ConfigureAwait(false);
 
         var flattenOrders = new List<Order>();
         var dust = new List<string>();

@@ -59,12 +59,17 @@ public class KillSwitchTests
     }
 
     [Fact]
-    public async Task Without_flatten_positions_stay_but_orders_go()
+    public async Task Without_flatten_positions_stay_with_their_stops_and_other_orders_go()
     {
         using var h = await WithPositionAndOrders();
         var result = await new KillSwitch(h.Risk, h.Orders, h.Audit, h.Clock).ActivateAsync(RiskTestKit.Admin, flatten: false, "pause");
         Assert.Empty(result.FlattenOrders);
-        Assert.Equal(0, h.Orders.OpenOrderCount);
+        Assert.Equal(1, result.OrdersCanceled); // the resting limit
+        var stop = Assert.Single(h.Orders.GetOpenOrders());
+        Assert.True(stop.Intent.IsProtective);
         Assert.Equal(2.5m, h.Orders.Positions.QuantityOf("ETHUSDT"));
+
+        await h.Bar(T0 + M, 1990, 1995, 1950, 1955); // the stop still protects the halted position
+        Assert.Equal(0m, h.Orders.Positions.QuantityOf("ETHUSDT"));
     }
 }
