@@ -1,5 +1,6 @@
 using TradingDashboard.Api;
 using TradingDashboard.Core.Exchanges;
+using TradingDashboard.Core.Execution;
 using TradingDashboard.Core.MarketData;
 using TradingDashboard.Core.MarketData.Replay;
 using TradingDashboard.Core.Processing;
@@ -18,6 +19,7 @@ builder.Services.AddMarketData();
 builder.Services.AddExchangeMarketData();
 builder.Services.AddReplayMarketData();
 builder.Services.AddDataProcessor();
+builder.Services.AddTradingCore(builder.Configuration);
 
 var app = builder.Build();
 

@@ -1,0 +1,308 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using TradingDashboard.Core.Domain;
+using TradingDashboard.Core.Execution;
+using TradingDashboard.Core.Risk;
+
+namespace TradingDashboard.Core.Backtesting;
+
+/// <summary>How a backtest runs: money, the simulated venue, the risk settings, the period.</summary>
+public sealed class BacktestOptions
+{
+    public decimal InitialCash { get; set; } = 10_000m;
+
+    public string Currency { get; set; } = "USDT";
+
+    /// <summary>Fees, slippage, partial fills and latency of the simulated venue (its InitialCash is replaced by <see cref="InitialCash"/>).</summary>
+    public PaperExchangeOptions Paper { get; set; } = new();
+
+    /// <summary>The live risk settings: the backtest runs the same risk manager.</summary>
+    public RiskOptions Risk { get; set; } = new();
+
+    /// <summary>Venue rules of every symbol in the data.</summary>
+    public IReadOnlyList<SymbolRules> SymbolRules { get; set; } = [];
+
+    /// <summary>Traded symbols (also the buy-and-hold benchmark's); empty: every symbol with rules.</summary>
+    public IReadOnlyList<string> Symbols { get; set; } = [];
+
+    /// <summary>Start of the trading period; earlier bars only warm up the strategy (and the risk manager's prices).</summary>
+    public DateTimeOffset? TradingStart { get; set; }
+
+    /// <summary>End of the period (exclusive, by bar open time); later bars are not read.</summary>
+    public DateTimeOffset? End { get; set; }
+
+    /// <summary>Share of cash a spot entry leaves for fees and slippage (as Trading:Execution:EntryCashBuffer).</summary>
+    public decimal EntryCashBuffer { get; set; } = 0.01m;
+
+    /// <summary>Report progress every this many bars.</summary>
+    public int ProgressEveryBars { get; set; } = 100_000;
+}
+
+/// <summary>Progress of a running backtest.</summary>
+public readonly record struct BacktestProgress(long Bars, long TimeMs, double Equity);
+
+/// <summary>Everything a backtest produced.</summary>
+/// <param name="Equity">One point per bar time (after every symbol's bar of that time), at the bar's close time.</param>
+/// <param name="Benchmark">Buy and hold of the traded symbols in equal parts from the first trading bar, same points.</param>
+/// <param name="Fills">Every fill (trades.csv).</param>
+/// <param name="Trades">Closed round trips (win rate, profit factor); a position still open at the end is not one.</param>
+public sealed record BacktestResult(
+    string Strategy,
+    IReadOnlyList<string> Symbols,
+    long Bars,
+    long TradingBars,
+    decimal InitialEquity,
+    decimal FinalEquity,
+    IReadOnlyList<EquityPoint> Equity,
+    IReadOnlyList<EquityPoint> Benchmark,
+    IReadOnlyList<TradeRecord> Fills,
+    IReadOnlyList<RoundTrip> Trades,
+    PerformanceSummary Metrics,
+    PerformanceSummary BenchmarkMetrics,
+    OrderManagerCounters Orders,
+    int RiskDenials);
+
+/// <summary>
+/// The event-driven backtester: replays closed candles in time order on a <see cref="SimulatedClock"/> through the
+/// same classes as live trading (<see cref="PaperExchange"/>, <see cref="OrderManager"/>, <see cref="RiskManager"/>,
+/// <see cref="StopLossManager"/>, <see cref="TradingExecutor"/>). Deterministic: the same bars, strategy and options
+/// give identical fills and equity.
+/// <para>For each bar time: the clock moves to the bars' close; every symbol's bar goes to the paper exchange (orders
+/// placed earlier match it) and then to the executor (marks, circuit breaker, stops, equity for the risk limits); then
+/// the strategy sees each bar and its targets go through risk to the venue, to fill from the next bar on; then one
+/// equity point is recorded.</para>
+/// </summary>
+public sealed class Backtester(BacktestOptions options, ILoggerFactory? loggerFactory = null)
+{
+    private readonly ILoggerFactory _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
+
+    /// <param name="bars">Closed candles of all symbols, in time order (open time, then any symbol order).</param>
+    public async Task<BacktestResult> RunAsync(IEnumerable<OHLCVBar> bars, IStrategy strategy, IProgress<BacktestProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(bars);
+        ArgumentNullException.ThrowIfNull(strategy);
+        var rules = new SymbolRulesRegistry(options.SymbolRules);
+        var symbols = options.Symbols.Count > 0 ? options.Symbols.ToList() : rules.All.Select(r => r.Symbol).ToList();
+        var clock = new SimulatedClock();
+        var paper = CopyWithCash(options.Paper, options.InitialCash);
+        var exchange = new PaperExchange(paper, rules, options.Currency, clock);
+        var book = new PositionBook(options.Currency, options.InitialCash, clock);
+        using var orders = new OrderManager(exchange, book, rules, NullExecutionStore.Instance, new ExecutionOptions { AccountCurrency = options.Currency, RetryBaseDelayMs = 0 }, clock, _loggerFactory.CreateLogger<OrderManager>());
+        await orders.ReconcileAsync(rules.All.Select(r => r.Symbol), cancellationToken).ConfigureAwait(false);
+        var risk = new RiskManager(options.Risk, TradingMode.Paper, clock, logger: _loggerFactory.CreateLogger<RiskManager>());
+        var stops = new StopLossManager(options.Risk.StopLoss, clock);
+        using var executor = new TradingExecutor(orders, risk, stops, clock, _loggerFactory.CreateLogger<TradingExecutor>(), options.EntryCashBuffer);
+        var recorder = new TradeRecorder();
+        using var subscription = orders.Subscribe(recorder.OnUpdate);
+        var context = new Context(book, clock);
+        var benchmark = new BenchmarkTracker(symbols, (double)options.InitialCash);
+
+        var startMs = options.TradingStart?.ToUnixTimeMilliseconds() ?? long.MinValue;
+        var endMs = options.End?.ToUnixTimeMilliseconds() ?? long.MaxValue;
+        var equity = new List<EquityPoint>();
+        var benchmarkCurve = new List<EquityPoint>();
+        var group = new List<OHLCVBar>(4);
+        long count = 0, tradingBars = 0, lastOpen = long.MinValue;
+        var exposed = 0;
+        var denials = 0;
+
+        async Task FlushAsync()
+        {
+            if (group.Count == 0)
+            {
+                return;
+            }
+
+            var closeMs = group[0].CloseTimeMs;
+            clock.Set(closeMs + 1);
+            foreach (var bar in group)
+            {
+                exchange.OnBar(bar);
+                await executor.OnBarAsync(bar, cancellationToken).ConfigureAwait(false);
+            }
+
+            var warmup = group[0].OpenTimeMs < startMs;
+            context.IsWarmup = warmup;
+            foreach (var bar in group)
+            {
+                var target = strategy.OnBar(bar, context);
+                if (target is not null && !warmup)
+                {
+                    var outcome = await executor.ApplyTargetAsync(target, cancellationToken).ConfigureAwait(false);
+                    denials += outcome.Action == TargetAction.Denied ? 1 : 0;
+                }
+            }
+
+            if (!warmup)
+            {
+                tradingBars += group.Count;
+                benchmark.Update(group);
+                var value = (double)book.Equity;
+                equity.Add(new EquityPoint(closeMs, value));
+                benchmarkCurve.Add(new EquityPoint(closeMs, benchmark.Value));
+                exposed += book.HasOpenPosition ? 1 : 0;
+            }
+
+            group.Clear();
+        }
+
+        foreach (var bar in bars)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (!bar.IsClosed)
+            {
+                throw new ArgumentException($"Backtests run on closed candles only; {bar.Symbol} {bar.OpenTime:O} is still forming.", nameof(bars));
+            }
+
+            if (bar.OpenTimeMs >= endMs)
+            {
+                break;
+            }
+
+            if (bar.OpenTimeMs != lastOpen)
+            {
+                if (bar.OpenTimeMs < lastOpen)
+                {
+                    throw new ArgumentException($"Bars must be in time order: {bar.Symbol} {bar.OpenTime:O} comes after {DateTimeOffset.FromUnixTimeMilliseconds(lastOpen):O}.", nameof(bars));
+                }
+
+                await FlushAsync().ConfigureAwait(false);
+                lastOpen = bar.OpenTimeMs;
+            }
+            else if (group.Exists(b => b.Symbol == bar.Symbol))
+            {
+                throw new ArgumentException($"Duplicate bar: {bar.Symbol} {bar.OpenTime:O}.", nameof(bars));
+            }
+
+            group.Add(bar);
+            count++;
+            if (progress is not null && count % Math.Max(1, options.ProgressEveryBars) == 0)
+            {
+                progress.Report(new BacktestProgress(count, bar.OpenTimeMs, (double)book.Equity));
+            }
+        }
+
+        await FlushAsync().ConfigureAwait(false);
+        var metrics = PerformanceMetrics.Summarize(equity, recorder.Trips, recorder.Fills, exposed);
+        var benchmarkMetrics = PerformanceMetrics.Summarize(benchmarkCurve, [], [], benchmarkCurve.Count);
+        return new BacktestResult(
+            strategy.Name,
+            symbols,
+            count,
+            tradingBars,
+            options.InitialCash,
+            book.Equity,
+            equity,
+            benchmarkCurve,
+            recorder.Fills,
+            recorder.Trips,
+            metrics,
+            benchmarkMetrics,
+            orders.Counters,
+            denials);
+    }
+
+    private static PaperExchangeOptions CopyWithCash(PaperExchangeOptions p, decimal cash) => new()
+    {
+        InitialCash = cash,
+        MakerFeeRate = p.MakerFeeRate,
+        TakerFeeRate = p.TakerFeeRate,
+        SlippageBps = p.SlippageBps,
+        SizeImpactBps = p.SizeImpactBps,
+        MaxVolumeParticipation = p.MaxVolumeParticipation,
+        LatencyMs = p.LatencyMs,
+        AllowShortSelling = p.AllowShortSelling,
+    };
+
+    /// <summary>The strategy's read-only view of the account.</summary>
+    private sealed class Context(PositionBook book, SimulatedClock clock) : IStrategyContext
+    {
+        public DateTimeOffset Now => clock.GetUtcNow();
+
+        public bool IsWarmup { get; set; }
+
+        public decimal Equity => book.Equity;
+
+        public decimal PositionOf(string symbol) => book.QuantityOf(symbol);
+    }
+
+    /// <summary>Fills for trades.csv and round trips for the trade statistics.</summary>
+    private sealed class TradeRecorder
+    {
+        private readonly Dictionary<string, Trip> _open = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, (decimal Realized, decimal Fees)> _last = new(StringComparer.Ordinal);
+
+        public List<TradeRecord> Fills { get; } = [];
+
+        public List<RoundTrip> Trips { get; } = [];
+
+        public void OnUpdate(OrderUpdate update)
+        {
+            if (update.Fill is not { } fill || update.Position is not { } position)
+            {
+                return;
+            }
+
+            var reason = update.Order.Intent.Reason.Length > 0 ? $"{update.Order.Intent.Source}: {update.Order.Intent.Reason}" : update.Order.Intent.Source;
+            var time = fill.Time.ToUnixTimeMilliseconds();
+            Fills.Add(new TradeRecord(time, fill.Symbol, fill.Side, fill.Quantity, fill.Price, fill.Fee, fill.FeeAsset, fill.ClientOrderId, reason));
+
+            var before = _last.GetValueOrDefault(fill.Symbol);
+            _last[fill.Symbol] = (position.RealizedPnl, position.FeesPaid);
+            var quantity = position.Quantity;
+            if (_open.TryGetValue(fill.Symbol, out var trip))
+            {
+                if (quantity == 0 || Math.Sign(quantity) != trip.Direction)
+                {
+                    // Closed (or flipped: the flipping fill, fee included, belongs to the trade it closes).
+                    Trips.Add(new RoundTrip(fill.Symbol, trip.Direction, trip.EntryMs, time, position.RealizedPnl - trip.Realized, position.FeesPaid - trip.Fees));
+                    _open.Remove(fill.Symbol);
+                    if (quantity != 0)
+                    {
+                        _open[fill.Symbol] = new Trip(Math.Sign(quantity), time, position.RealizedPnl, position.FeesPaid);
+                    }
+                }
+            }
+            else if (quantity != 0)
+            {
+                _open[fill.Symbol] = new Trip(Math.Sign(quantity), time, before.Realized, before.Fees);
+            }
+        }
+
+        private readonly record struct Trip(int Direction, long EntryMs, decimal Realized, decimal Fees);
+    }
+
+    /// <summary>Equal parts of the initial equity in each traded symbol, bought at its first trading close, no costs.</summary>
+    private sealed class BenchmarkTracker(IReadOnlyList<string> symbols, double initial)
+    {
+        private readonly Dictionary<string, (double Base, double Last)> _prices = new(StringComparer.Ordinal);
+        private readonly double _share = symbols.Count == 0 ? 0 : initial / symbols.Count;
+
+        public double Value
+        {
+            get
+            {
+                var value = initial;
+                foreach (var (basePrice, last) in _prices.Values)
+                {
+                    value += _share * (last / basePrice - 1);
+                }
+
+                return value;
+            }
+        }
+
+        public void Update(List<OHLCVBar> group)
+        {
+            foreach (var bar in group)
+            {
+                if (!symbols.Contains(bar.Symbol))
+                {
+                    continue;
+                }
+
+                _prices[bar.Symbol] = _prices.TryGetValue(bar.Symbol, out var p) ? (p.Base, bar.Close) : (bar.Close, bar.Close);
+            }
+        }
+    }
+}
