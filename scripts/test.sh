@@ -20,5 +20,15 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1
 export DOTNET_NOLOGO=1
 
 dotnet build TradingDashboard.sln -c Release -warnaserror -nologo
+log="$(mktemp)"
+trap 'rm -f "$log"' EXIT
+set +e
 dotnet test TradingDashboard.sln -c Release --no-build --nologo \
-  --logger "console;verbosity=normal" "$@"
+  --logger "console;verbosity=normal" "$@" 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+set -e
+
+# One plain closing line for CI readers: "N passed, N failed, N skipped", summed over the test assemblies.
+awk '/^ *Passed: *[0-9]+/ {p+=$2} /^ *Failed: *[0-9]+/ {f+=$2} /^ *Skipped: *[0-9]+/ {s+=$2}
+     END {printf "%d passed, %d failed, %d skipped\n", p, f, s}' "$log"
+exit "$status"
