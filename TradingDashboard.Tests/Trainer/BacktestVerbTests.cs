@@ -113,10 +113,20 @@ public sealed class BacktestVerbTests : IDisposable
         Assert.True(trades.Length > 1, "the rule expert should trade the fixture");
         Assert.Equal((double)SumFees(outA), report["feesPaid"].GetDouble(), 1e-9);
         Assert.All(trades.Skip(1), l => Assert.True(long.Parse(l.Split(',')[0], CultureInfo.InvariantCulture) >= from, "no fill during the warm-up"));
+        var entries = trades.Skip(1).Where(l => l.Contains(",buy,", StringComparison.Ordinal)).ToList();
+        Assert.All(entries, l => Assert.Contains("above L2 pivot high", l, StringComparison.Ordinal));
+        Assert.Contains(entries, l => l.Contains("beyond last pivot", StringComparison.Ordinal)); // the pivot stop (default --stop pivot)
 
         // Buy and hold by hand: equal halves bought at each symbol's first close of the period, valued at the last.
         double Growth(string symbol) => rows[symbol].Last().Close / rows[symbol].First(r => r.Open >= from).Close;
         Assert.Equal(((Growth("ETHUSDT") + Growth("BTCUSDT")) / 2) - 1, report["benchmark"].GetProperty("totalReturn").GetDouble(), 1e-9);
+
+        // --stop atr: entries are protected at a multiple of the ATR instead.
+        var outAtr = Temp("atr");
+        Assert.Equal(0, Run("backtest", "--data", data, "--symbols", "ETHUSDT,BTCUSDT", "--from", "2024-01-02", "--to", "2024-01-03", "--strategy", "rule", "--stop", "atr", "--out", outAtr).Code);
+        var atrEntries = File.ReadAllLines(Path.Combine(outAtr, "trades.csv")).Where(l => l.Contains(",buy,", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(atrEntries);
+        Assert.All(atrEntries, l => Assert.Contains("x ATR", l, StringComparison.Ordinal));
 
         // Deterministic: a second run gives byte-identical files.
         var outB = Temp("b");
