@@ -169,8 +169,9 @@ public sealed class MovingAverageCrossStrategy : IStrategy
 }
 
 /// <summary>
-/// Strategies by name, for --strategy: "buy-and-hold", "ma-cross" (20/50) or "ma-cross:FAST:SLOW". Other strategies
-/// (the pivot rule expert, the ML experts) register themselves with <see cref="Register"/>.
+/// Strategies by name, for --strategy: "buy-and-hold", "ma-cross" (20/50) or "ma-cross:FAST:SLOW", "rule" (the
+/// level-2 pivot breakout rule expert, docs/strategies.md), "rule:LEVEL" or "rule:LEVEL:ATR_PERIOD". Other strategies (the ML experts)
+/// register themselves with <see cref="Register"/>.
 /// </summary>
 public sealed class StrategyCatalog
 {
@@ -184,6 +185,14 @@ public sealed class StrategyCatalog
             0 => new MovingAverageCrossStrategy(20, 50, symbols.Count),
             2 => new MovingAverageCrossStrategy(int.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture), int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture), symbols.Count),
             _ => throw new ArgumentException("ma-cross takes no parameters or FAST:SLOW, e.g. ma-cross:20:50."),
+        });
+        Register(Strategies.PivotBreakoutStrategy.StrategyName, (args, symbols) => args.Length switch
+        {
+            0 => new Strategies.PivotBreakoutStrategy(symbols),
+            1 or 2 => new Strategies.PivotBreakoutStrategy(symbols, new Strategies.PivotBreakoutSettings(
+                Level: int.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture),
+                AtrPeriod: args.Length == 2 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 14)),
+            _ => throw new ArgumentException("rule takes no parameters, LEVEL or LEVEL:ATR_PERIOD, e.g. rule:2 or rule:2:14."),
         });
     }
 
