@@ -4,6 +4,7 @@ using TradingDashboard.Core.Execution;
 using TradingDashboard.Core.MarketData;
 using TradingDashboard.Core.MarketData.Replay;
 using TradingDashboard.Core.Processing;
+using TradingDashboard.Core.Strategies;
 using TradingDashboard.Hosting;
 using TradingDashboard.Security;
 
@@ -20,6 +21,7 @@ builder.Services.AddExchangeMarketData();
 builder.Services.AddReplayMarketData();
 builder.Services.AddDataProcessor();
 builder.Services.AddTradingCore(builder.Configuration);
+builder.Services.AddRuleStrategy(builder.Configuration);
 
 var app = builder.Build();
 
