@@ -12,11 +12,12 @@ public static class TradingApiEndpoints
     /// <summary>
     /// The JSON API under /api (camelCase, enums as strings). Every endpoint needs a signed-in caller (cookie or
     /// bearer token; anonymous calls get 401); starting and stopping processes also needs the Admin policy, and a
-    /// refusal there is audited.
+    /// refusal there is audited. State-changing calls with the login cookie must come from the dashboard's own origin
+    /// (<see cref="SameOriginApiFilter"/>).
     /// </summary>
     public static IEndpointRouteBuilder MapTradingApi(this IEndpointRouteBuilder endpoints)
     {
-        var api = endpoints.MapGroup("/api").RequireAuthorization();
+        var api = endpoints.MapGroup("/api").RequireAuthorization().AddEndpointFilter<SameOriginApiFilter>();
         api.MapGet("/candles", GetCandles);
         api.MapGet("/processes", GetProcesses);
         api.MapPost("/processes/{name}/start", (string name, HttpContext http, CancellationToken ct) =>
