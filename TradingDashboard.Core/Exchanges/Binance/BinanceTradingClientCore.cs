@@ -39,6 +39,7 @@ public abstract class SignedSpotTradingClient : IBrokerageApi, IDisposable
     private Action<ExecutionReport>[] _subscribers = [];
     private int _timeSynced;
     private int _started;
+    private int _disposed;
 
     protected SignedSpotTradingClient(
         string name,
@@ -338,6 +339,11 @@ public abstract class SignedSpotTradingClient : IBrokerageApi, IDisposable
 
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         Dispose(true);
         GC.SuppressFinalize(this);
     }
