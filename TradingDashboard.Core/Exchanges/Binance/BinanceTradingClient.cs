@@ -49,7 +49,26 @@ public sealed class BinanceTradingClient : SignedSpotTradingClient
 
         var stream = new BinanceUserDataStream(
             new Uri(_options.ResolvedWebSocketUrl()), Signer, Publish, CatchUpAfterReconnectAsync, Time, Logger, _settings);
-        _stream = Task.Run(() => stream.RunAsync(_stop.Token));
+        var token = _stop.Token;
+        _stream = Task.Run(async () =>
+        {
+            // The subscription is signed with a timestamp: measure the venue's clock first (failures are retried by
+            // the gate; if it stays unreachable the stream's own reconnect loop takes over).
+            try
+            {
+                await SyncServerTimeAsync(token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is ExchangeApiException or ExchangeRateLimitedException or HttpRequestException or VenueUnavailableException)
+            {
+                VenueLog.PollFailed(Logger, Name, ex.Message);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            await stream.RunAsync(token).ConfigureAwait(false);
+        });
     }
 
     protected override void RememberSymbol(string symbol)

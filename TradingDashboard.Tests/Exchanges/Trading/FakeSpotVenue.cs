@@ -423,36 +423,35 @@ public class FakeSpotVenue : IAsyncDisposable
         var clientOrderId = q["newClientOrderId"].ToString();
         FakeVenueOrder order;
         FakeVenueTrade? trade = null;
-        JsonObject? refusal = null;
+        JsonObject? refusal;
         lock (_lock)
         {
             refusal = Refusal(clientOrderId, side, quantity, price);
-            if (refusal is not null)
+            if (refusal is null)
             {
-                order = null!;
+                order = new FakeVenueOrder
+                {
+                    ClientOrderId = clientOrderId,
+                    OrderId = ++_nextOrderId,
+                    Symbol = symbol,
+                    Side = side,
+                    Type = type,
+                    Quantity = quantity,
+                    Price = price,
+                    StopPrice = stop,
+                    TimeInForce = q.ContainsKey("timeInForce") ? q["timeInForce"].ToString() : "GTC",
+                    Time = NowMs,
+                    UpdateTime = NowMs,
+                };
+                _orders.Add(order);
+                if (type == "MARKET")
+                {
+                    trade = ApplyTradeLocked(order, quantity, MarketPrice, isMaker: false);
+                }
             }
             else
             {
-
-            order = new FakeVenueOrder
-            {
-                ClientOrderId = clientOrderId,
-                OrderId = ++_nextOrderId,
-                Symbol = symbol,
-                Side = side,
-                Type = type,
-                Quantity = quantity,
-                Price = price,
-                StopPrice = stop,
-                TimeInForce = q.ContainsKey("timeInForce") ? q["timeInForce"].ToString() : "GTC",
-                Time = NowMs,
-                UpdateTime = NowMs,
-            };
-            _orders.Add(order);
-            if (type == "MARKET")
-            {
-                trade = ApplyTradeLocked(order, quantity, MarketPrice, isMaker: false);
-            }
+                order = null!;
             }
         }
 
