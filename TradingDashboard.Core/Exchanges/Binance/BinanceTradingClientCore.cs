@@ -289,11 +289,16 @@ public abstract class SignedSpotTradingClient : IBrokerageApi, IDisposable
         while (cursor <= nowMs)
         {
             var end = Math.Min(cursor + (long)TimeSpan.FromHours(24).TotalMilliseconds - 1, nowMs);
-            var answer = await SignedReadAsync(HttpMethod.Get, "api/v3/myTrades", [
-                new("symbol", symbol),
-                new("startTime", cursor.ToString(CultureInfo.InvariantCulture)),
-                new("endTime", end.ToString(CultureInfo.InvariantCulture)),
-                new("limit", MyTradesLimit.ToString(CultureInfo.InvariantCulture))], cancellationToken).ConfigureAwait(false);
+            var query = new List<KeyValuePair<string, string>> { new("symbol", symbol), new("startTime", cursor.ToString(CultureInfo.InvariantCulture)) };
+            if (end < nowMs)
+            {
+                // The last window stays open-ended: our estimate of the venue's clock can lag by a few milliseconds,
+                // and a cut at "now" would hide a trade that has just happened.
+                query.Add(new("endTime", end.ToString(CultureInfo.InvariantCulture)));
+            }
+
+            query.Add(new("limit", MyTradesLimit.ToString(CultureInfo.InvariantCulture)));
+            var answer = await SignedReadAsync(HttpMethod.Get, "api/v3/myTrades", query, cancellationToken).ConfigureAwait(false);
             EnsureSuccess(answer, "GET /api/v3/myTrades");
             var page = new List<(JsonElement Trade, long Time)>();
             using var doc = Parse(answer, "GET /api/v3/myTrades");

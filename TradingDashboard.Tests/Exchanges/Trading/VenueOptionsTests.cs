@@ -81,3 +81,25 @@ public sealed class VenueOptionsTests
         Assert.Contains(provider.GetServices<IValidateOptions<ExecutionOptions>>(), v => v is ExchangeCredentialsValidator);
     }
 }
+
+public sealed class VenueStartupValidationTests
+{
+    [Fact]
+    public void Host_options_refuse_Live_Binance_without_keys_naming_the_setting()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Trading:Execution:Mode"] = "Live",
+            ["Trading:Execution:Venue"] = "Binance",
+        }).Build();
+        var services = new ServiceCollection();
+        services.AddSingleton<IConfiguration>(configuration);
+        services.AddTradingCore(configuration);
+        services.AddExchangeVenues();
+        using var provider = services.BuildServiceProvider();
+
+        var ex = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<ExecutionOptions>>().Value);
+        Assert.Contains(ex.Failures, f => f.Contains("Trading:Execution:Binance:ApiKey", StringComparison.Ordinal));
+        Assert.Contains(ex.Failures, f => f.Contains("Trading:Execution:Binance:ApiSecret", StringComparison.Ordinal));
+    }
+}
