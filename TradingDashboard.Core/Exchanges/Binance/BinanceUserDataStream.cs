@@ -130,14 +130,23 @@ public sealed class BinanceUserDataStream
             case "NEW":
                 return new ExecutionReport(BinanceTradingClient.VenueName, clientOrderId, ExecutionReportKind.Accepted, time, "NEW on Binance", orderId);
             case "TRADE":
+                var quantity = Dec(e.GetProperty("l"));
+                var price = Dec(e.GetProperty("L"));
+                if (quantity <= 0m || price <= 0m)
+                {
+                    // Seen in the wild: TRADE events without quantity or price. Nothing to apply; the fill is
+                    // recovered from myTrades when the order is reconciled.
+                    return null;
+                }
+
                 var fill = new Fill(
                     BinanceTradingClient.VenueName,
                     symbol + ":" + e.GetProperty("t").GetRawText(),
                     clientOrderId,
                     symbol,
                     e.GetProperty("S").GetString() == "BUY" ? OrderSide.Buy : OrderSide.Sell,
-                    Dec(e.GetProperty("l")),
-                    Dec(e.GetProperty("L")),
+                    quantity,
+                    price,
                     Dec(e.GetProperty("n")),
                     e.TryGetProperty("N", out var n) ? n.GetString() ?? string.Empty : string.Empty,
                     e.TryGetProperty("m", out var m) && m.ValueKind == JsonValueKind.True,

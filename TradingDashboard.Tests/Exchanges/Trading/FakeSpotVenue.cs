@@ -264,20 +264,15 @@ public class FakeSpotVenue : IAsyncDisposable
             return;
         }
 
-        foreach (var _ in _scripted)
+        if (_scripted.TryPeek(out var scripted) && scripted.Path == path && _scripted.TryDequeue(out scripted))
         {
-            if (_scripted.TryPeek(out var s) && s.Path == path && _scripted.TryDequeue(out s))
+            if (scripted.RetryAfter is { } retryAfter)
             {
-                if (s.RetryAfter is { } ra)
-                {
-                    ctx.Response.Headers["Retry-After"] = ra.ToString(CultureInfo.InvariantCulture);
-                }
-
-                await Reply(ctx, s.Status, new JsonObject { ["code"] = -1003, ["msg"] = "Too many requests." });
-                return;
+                ctx.Response.Headers["Retry-After"] = retryAfter.ToString(CultureInfo.InvariantCulture);
             }
 
-            break;
+            await Reply(ctx, scripted.Status, new JsonObject { ["code"] = -1003, ["msg"] = "Too many requests." });
+            return;
         }
 
         switch (ctx.Request.Method, path)
