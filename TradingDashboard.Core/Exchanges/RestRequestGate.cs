@@ -134,6 +134,91 @@ public sealed class RestRequestGate
         throw new ExchangeApiException($"{_venue} GET {PathOf(relativeUri)} failed after {_settings.RestMaxAttempts} attempts.", null, lastError);
     }
 
+    /// <summary>
+    /// Sends one request built by <paramref name="createRequest"/> (called again for every attempt, so a signed request
+    /// gets a fresh timestamp and signature) inside the same rate-limit state as <see cref="GetAsync"/>: waits while a
+    /// Retry-After or weight pause is running, records 429/418 bans and the used weight. Returns the status and body of
+    /// every answer except 429, 418 and 5xx. With <paramref name="retryTransient"/> (idempotent reads) those and network
+    /// errors are retried like <see cref="GetAsync"/>; without it (order placement, where the caller decides) a 429/418
+    /// throws <see cref="ExchangeRateLimitedException"/>, a 5xx <see cref="ExchangeApiException"/>, a network error or
+    /// timeout its own exception, at once.
+    /// </summary>
+    public async Task<RestAnswer> SendAsync(HttpClient http, Func<HttpRequestMessage> createRequest, bool retryTransient, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        ArgumentNullException.ThrowIfNull(createRequest);
+        Exception? lastError = null;
+        var attempts = retryTransient ? _settings.RestMaxAttempts : 1;
+        for (var attempt = 1; attempt <= attempts; attempt++)
+        {
+            await WaitWhileBlockedAsync(cancellationToken).ConfigureAwait(false);
+            using var request = createRequest();
+            var path = request.RequestUri?.IsAbsoluteUri == true ? request.RequestUri.AbsolutePath : PathOf(request.RequestUri?.OriginalString ?? string.Empty);
+            HttpResponseMessage response;
+            try
+            {
+                using var timeout = new CancellationTokenSource(_settings.RestRequestTimeout, _time);
+                using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+                response = await http.SendAsync(request, HttpCompletionOption.ResponseContentRead, linked.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+            {
+                _logger.LogWarning("{Venue} {Method} {Path} failed (attempt {Attempt} of {MaxAttempts}): {Error}", _venue, request.Method, path, attempt, attempts, ex.Message);
+                if (!retryTransient)
+                {
+                    throw;
+                }
+
+                lastError = ex;
+                await DelayBeforeRetryAsync(attempt, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
+            using (response)
+            {
+                ObserveUsedWeight(response);
+                var status = (int)response.StatusCode;
+                if (status is 429 or 418)
+                {
+                    var wait = RetryAfterOf(response) ?? (status == 418 ? DefaultBanWait : _settings.RestRetryDelay * Math.Pow(2, attempt - 1));
+                    var until = _time.GetUtcNow() + wait;
+                    Block(until, status == 418 ? "418 IP ban" : "429 rate limit");
+                    _logger.LogWarning("{Venue} answered {Status} to {Method} {Path}; waiting {WaitSeconds} s (Retry-After) before any further request", _venue, status, request.Method, path, wait.TotalSeconds);
+                    lastError = new ExchangeRateLimitedException($"{_venue} answered {status} to {request.Method} {path}; retry after {until:O}.", until);
+                    if (!retryTransient)
+                    {
+                        throw lastError;
+                    }
+
+                    continue;
+                }
+
+                if (status >= 500)
+                {
+                    _logger.LogWarning("{Venue} answered {Status} to {Method} {Path} (attempt {Attempt} of {MaxAttempts})", _venue, status, request.Method, path, attempt, attempts);
+                    lastError = new ExchangeApiException($"{_venue} answered {status} to {request.Method} {path}.", response.StatusCode);
+                    if (!retryTransient)
+                    {
+                        throw lastError;
+                    }
+
+                    await DelayBeforeRetryAsync(attempt, cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
+
+                var body = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+                return new RestAnswer(response.StatusCode, body);
+            }
+        }
+
+        if (lastError is ExchangeRateLimitedException limited)
+        {
+            throw limited;
+        }
+
+        throw new ExchangeApiException($"{_venue} request failed after {attempts} attempts.", null, lastError);
+    }
+
     private async Task WaitWhileBlockedAsync(CancellationToken cancellationToken)
     {
         while (true)
@@ -232,4 +317,10 @@ public sealed class RestRequestGate
         var text = System.Text.Encoding.UTF8.GetString(body, 0, Math.Min(body.Length, 300));
         return text.ReplaceLineEndings(" ");
     }
+}
+
+/// <summary>A venue's answer that is neither a rate limit nor a server error: status and raw body.</summary>
+public sealed record RestAnswer(HttpStatusCode Status, byte[] Body)
+{
+    public bool IsSuccess => (int)Status is >= 200 and < 300;
 }
