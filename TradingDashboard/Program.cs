@@ -21,6 +21,7 @@ builder.Services.AddExchangeMarketData();
 builder.Services.AddReplayMarketData();
 builder.Services.AddDataProcessor();
 builder.Services.AddTradingCore(builder.Configuration);
+builder.Services.AddExchangeVenues();
 builder.Services.AddRuleStrategy(builder.Configuration);
 
 var app = builder.Build();
