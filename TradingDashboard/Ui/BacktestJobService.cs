@@ -1,3 +1,5 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -439,4 +441,18 @@ internal static partial class TradingUiLog
 
     [LoggerMessage(EventId = 5105, Level = LogLevel.Error, Message = "Trading action {Action} by {User} failed")]
     public static partial void ActionFailed(ILogger logger, Exception exception, string action, string user);
+}
+
+public static class BacktestJobServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers <see cref="BacktestJobService"/> (singleton) for the Backtests page. Needs ICandleStore, StrategyCatalog,
+    /// the "Trading:Execution" and "Trading:Risk" options and IAuditLog (AddMarketData, AddTradingCore, AddTradingSecurity).
+    /// </summary>
+    public static IServiceCollection AddBacktestJobs(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.TryAddSingleton<BacktestJobService>();
+        return services;
+    }
 }

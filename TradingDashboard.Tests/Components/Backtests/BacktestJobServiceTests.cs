@@ -1,4 +1,10 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using TradingDashboard.Core.Backtesting;
 using TradingDashboard.Core.Domain;
+using TradingDashboard.Core.Execution;
+using TradingDashboard.Core.Risk;
+using TradingDashboard.Core.Storage;
 using TradingDashboard.Core.Security;
 using TradingDashboard.Tests.Risk;
 using TradingDashboard.Ui;
@@ -109,5 +115,26 @@ public sealed class BacktestJobServiceTests
         Assert.Equal(1668, prices.Count);
         Assert.Equal(bars[3].Close, prices[1].Close);
         Assert.Equal(bars[^1].Close, prices[^1].Close);
+    }
+
+    [Fact]
+    public void AddBacktestJobs_registers_one_service_built_from_the_host_options()
+    {
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddSingleton<TimeProvider>(Time);
+        services.AddSingleton<ICandleStore>(new InMemoryCandleStore(Bars()));
+        services.AddSingleton<StrategyCatalog>();
+        services.AddSingleton<IAuditLog>(new RecordingAuditLog(Time));
+        services.AddSingleton(Options.Create(BacktestPageTestKit.Execution()));
+        services.AddSingleton(Options.Create(new RiskOptions()));
+
+        services.AddBacktestJobs().AddBacktestJobs();
+        using var provider = services.BuildServiceProvider();
+
+        Assert.Single(services, d => d.ServiceType == typeof(BacktestJobService));
+        var jobs = provider.GetRequiredService<BacktestJobService>();
+        Assert.Same(jobs, provider.GetRequiredService<BacktestJobService>());
+        Assert.Equal(["ETHUSDT"], jobs.KnownSymbols);
     }
 }
