@@ -57,7 +57,7 @@ public sealed record BacktestJob(
 public sealed class BacktestJobService : IDisposable
 {
     /// <summary>How many finished jobs are kept for viewing.</summary>
-    public const int KeptJobs = 10;
+    public const int KeptJobs = 5;
 
     /// <summary>Close prices kept per symbol for the trade chart: enough for a readable line, small for the circuit.</summary>
     public const int MaxChartPoints = 2_000;

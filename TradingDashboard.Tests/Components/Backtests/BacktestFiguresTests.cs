@@ -58,4 +58,24 @@ public sealed class BacktestFiguresTests
         Assert.Equal("buy", traces[1].Name);
         Assert.Equal([2010m], traces[2].Y.Cast<decimal>().ToArray());
     }
+
+    [Fact]
+    public void Long_equity_curves_are_thinned_keeping_each_buckets_last_equity_and_deepest_drawdown()
+    {
+        // 4001 points -> buckets of 3 (ceil(4001 / 2000)): 1334 points. A one-point dip to 50 (from a peak of 100) sits
+        // in the middle of bucket 100 (points 300..302) and must survive as -50 %.
+        var curve = Enumerable.Range(0, 4001).Select(i => new EquityPoint(i * 60_000L, i == 301 ? 50 : 100)).ToList();
+        var metrics = new PerformanceSummary(0, null, null, null, 0, 0, null, null, null, 0, null, 0, 0, 0, 0);
+        var result = new BacktestResult("t", ["ETHUSDT"], 4001, 4001, 100m, 100m, curve, curve, [], [], metrics, metrics, default!, 0);
+
+        var traces = BacktestFigures.EquityTraces(result).Cast<Scatter>().ToList();
+
+        Assert.Equal(1334, traces[0].Y.Count);
+        Assert.Equal(1334, traces[1].Y.Count);
+        var drawdown = traces[2].Y.Cast<double>().ToList();
+        Assert.Equal(-0.5, drawdown[100], 10);
+        Assert.Equal(1, drawdown.Count(d => d != 0));
+        Assert.Equal(100.0, traces[0].Y.Cast<double>().ElementAt(100)); // the bucket's last point, not the dip
+        Assert.Equal("y2", traces[2].YAxis);
+    }
 }

@@ -40,17 +40,47 @@ public static class BacktestFigures
         return result;
     }
 
-    /// <summary>Strategy and buy-and-hold equity (top pane) and the strategy's drawdown (bottom pane, y2).</summary>
+    /// <summary>
+    /// Strategy and buy-and-hold equity (top pane) and the strategy's drawdown (bottom pane, y2), at most
+    /// <see cref="BacktestJobService.MaxChartPoints"/> points each: equity keeps the last point of each bucket, drawdown
+    /// its deepest, so the worst drawdown stays visible however long the run.
+    /// </summary>
     public static IList<ITrace> EquityTraces(BacktestResult result)
     {
         ArgumentNullException.ThrowIfNull(result);
+        var drawdown = Drawdown(result.Equity);
+        var step = Step(result.Equity.Count);
+        var equityX = new List<object>();
+        var equityY = new List<object>();
+        var drawdownY = new List<object>();
+        for (var start = 0; start < result.Equity.Count; start += step)
+        {
+            var end = Math.Min(start + step, result.Equity.Count) - 1;
+            equityX.Add(CandleSeries.FormatTime(result.Equity[end].TimeMs));
+            equityY.Add(result.Equity[end].Equity);
+            var deepest = 0.0;
+            for (var i = start; i <= end; i++)
+            {
+                deepest = Math.Min(deepest, drawdown[i]);
+            }
+
+            drawdownY.Add(deepest);
+        }
+
+        var benchmarkStep = Step(result.Benchmark.Count);
+        var benchmark = new List<EquityPoint>();
+        for (var start = 0; start < result.Benchmark.Count; start += benchmarkStep)
+        {
+            benchmark.Add(result.Benchmark[Math.Min(start + benchmarkStep, result.Benchmark.Count) - 1]);
+        }
+
         return
         [
             new Scatter
             {
                 Name = result.Strategy,
-                X = Times(result.Equity),
-                Y = result.Equity.Select(p => (object)p.Equity).ToList(),
+                X = equityX,
+                Y = equityY,
                 Mode = ModeFlag.Lines,
                 Line = new ScatterLine { Color = StrategyColor, Width = 1.5m },
                 YAxis = "y",
@@ -58,8 +88,8 @@ public static class BacktestFigures
             new Scatter
             {
                 Name = "buy and hold",
-                X = Times(result.Benchmark),
-                Y = result.Benchmark.Select(p => (object)p.Equity).ToList(),
+                X = benchmark.Select(p => (object)CandleSeries.FormatTime(p.TimeMs)).ToList(),
+                Y = benchmark.Select(p => (object)p.Equity).ToList(),
                 Mode = ModeFlag.Lines,
                 Line = new ScatterLine { Color = BenchmarkColor, Width = 1m },
                 YAxis = "y",
@@ -67,8 +97,8 @@ public static class BacktestFigures
             new Scatter
             {
                 Name = "drawdown",
-                X = Times(result.Equity),
-                Y = Drawdown(result.Equity).Select(d => (object)d).ToList(),
+                X = equityX,
+                Y = drawdownY,
                 Mode = ModeFlag.Lines,
                 Fill = FillEnum.ToZeroY,
                 Line = new ScatterLine { Color = DrawdownColor, Width = 1m },
@@ -76,6 +106,8 @@ public static class BacktestFigures
             },
         ];
     }
+
+    private static int Step(int count) => Math.Max(1, (count + BacktestJobService.MaxChartPoints - 1) / BacktestJobService.MaxChartPoints);
 
     /// <summary>The symbol's close price (downsampled) with buy fills as up triangles and sell fills as down triangles.</summary>
     public static IList<ITrace> TradeTraces(BacktestJob job, string symbol)
@@ -125,8 +157,6 @@ public static class BacktestFigures
         Marker = new ScatterMarker { Symbol = symbol, Size = 10, Color = color },
         TextArray = fills.Select(f => $"{f.Side} {f.Quantity.ToString(CultureInfo.InvariantCulture)} @ {f.Price.ToString(CultureInfo.InvariantCulture)}: {f.Reason}").ToList(),
     };
-
-    private static List<object> Times(IReadOnlyList<EquityPoint> curve) => curve.Select(p => (object)CandleSeries.FormatTime(p.TimeMs)).ToList();
 
     private static PlotlyLayout Layout(IList<YAxis> yAxes) => new()
     {
