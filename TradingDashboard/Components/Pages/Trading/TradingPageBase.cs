@@ -41,8 +41,9 @@ public abstract class TradingPageBase : ComponentBase, IDisposable
 
     protected override async Task OnInitializedAsync()
     {
-        Actor = await CurrentActor.GetAsync();
+        // Read first: the page must have something to render if getting the actor does not complete at once.
         Refresh();
+        Actor = await CurrentActor.GetAsync();
         if (RendererInfo.IsInteractive)
         {
             var logger = LoggerFactory.CreateLogger(GetType());
