@@ -7,6 +7,7 @@ using TradingDashboard.Core.Processing;
 using TradingDashboard.Core.Strategies;
 using TradingDashboard.Hosting;
 using TradingDashboard.Security;
+using TradingDashboard.Ui;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddRepositoryConfiguration();
@@ -22,6 +23,7 @@ builder.Services.AddReplayMarketData();
 builder.Services.AddDataProcessor();
 builder.Services.AddTradingCore(builder.Configuration);
 builder.Services.AddExchangeVenues();
+builder.Services.AddBacktestJobs();
 builder.Services.AddRuleStrategy(builder.Configuration);
 
 var app = builder.Build();

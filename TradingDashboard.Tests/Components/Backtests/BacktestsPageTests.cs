@@ -52,7 +52,7 @@ public sealed class BacktestsPageTests : ComponentTestBase, IDisposable
         Assert.True(cut.Find("#bt-launch").HasAttribute("disabled"));
         Assert.NotNull(cut.Find("[data-read-only]"));
         var strategies = cut.FindAll("#bt-strategy option").Select(o => o.GetAttribute("value") ?? string.Empty).ToArray();
-        Assert.Equal(["buy-and-hold", "ma-cross"], strategies);
+        Assert.Equal(["buy-and-hold", "ma-cross", "rule"], strategies);
     }
 
     [Fact]
