@@ -157,6 +157,46 @@ public sealed class IndicatorSeriesTests
         Assert.Equal(30, series.Values("sma_20").Count);
     }
 
+    [Fact]
+    public void Missing_bars_leave_a_gap_instead_of_a_line_across_them()
+    {
+        var series = new IndicatorSeries(capacity: 100);
+        var view = View(20, 30);
+        // Bars 24..26 never reached the processor.
+        var holes = new[] { 24, 25, 26 };
+        var kept = Enumerable.Range(0, 10).Where(i => !holes.Contains(20 + i)).ToList();
+        var holed = view with
+        {
+            Bars = kept.Select(i => view.Bars[i]).ToList(),
+            Indicators = new Dictionary<string, IReadOnlyList<double?>> { ["sma_20"] = kept.Select(i => view.Indicators["sma_20"][i]).ToList() },
+        };
+
+        series.Reset(holed);
+
+        // 20..23, one empty row at 24, then 27..29.
+        Assert.Equal([X(20), X(21), X(22), X(23), X(24), X(27), X(28), X(29)], series.X);
+        Assert.Null(series.ValueAt("sma_20", 4));
+        Assert.Equal(3027.0, series.ValueAt("sma_20", 5));
+
+        // The same when the hole comes live: the empty row is sent with the new one.
+        var change = series.Apply(View(20, 30) with { Bars = [_bars[32]], Indicators = new Dictionary<string, IReadOnlyList<double?>> { ["sma_20"] = [3032.0] } }, requested: 64);
+
+        Assert.Equal([X(30), X(32)], change.Rows.Select(r => r.X));
+        Assert.Null(change.Rows[0].Values[0]);
+        Assert.Equal(_bars[32].OpenTimeMs, series.LastClosedOpenTimeMs);
+    }
+
+    [Fact]
+    public void A_bar_closing_behind_a_forming_row_asks_for_a_reload()
+    {
+        var series = new IndicatorSeries(capacity: 100);
+        series.Reset(View(0, 40, Forming(41, 3100.0)));
+        Assert.True(series.EndsWithForming);
+
+        // Bar 40 closes after bar 41's values were peeked.
+        Assert.True(series.Apply(View(0, 41, Forming(41, 3101.0)), requested: 64).NeedsReset);
+    }
+
     private sealed class RowComparer : IEqualityComparer<IndicatorRow>
     {
         public static readonly RowComparer Instance = new();

@@ -1,3 +1,4 @@
+using TradingDashboard.Core.Domain;
 using TradingDashboard.Core.Processing;
 
 namespace TradingDashboard.Components.Charts;
@@ -29,6 +30,7 @@ public sealed class IndicatorSeries
     private Dictionary<string, List<object>> _values = new(StringComparer.Ordinal);
     private string[] _columns = [];
     private long _fromOpenTimeMs = long.MinValue;
+    private long _intervalMs;
 
     public IndicatorSeries(int capacity)
     {
@@ -83,6 +85,7 @@ public sealed class IndicatorSeries
         _closed.Clear();
         X.Clear();
         _fromOpenTimeMs = fromOpenTimeMs;
+        _intervalMs = view?.Timeframe.DurationMs() ?? 0;
         _columns = view is null ? [] : [.. view.Indicators.Keys];
         _values = _columns.ToDictionary(c => c, _ => new List<object>(), StringComparer.Ordinal);
         if (view is null)
@@ -99,14 +102,15 @@ public sealed class IndicatorSeries
         start = Math.Max(start, view.Bars.Count - Capacity);
         for (var i = start; i < view.Bars.Count; i++)
         {
-            Append(ClosedRow(view, i));
+            AppendAfterGap(ClosedRow(view, i), rows: null);
         }
 
         if (FormingRow(view) is { } forming)
         {
-            Append(forming);
-            Trim();
+            AppendAfterGap(forming, rows: null);
         }
+
+        Trim();
     }
 
     /// <summary>
@@ -135,22 +139,25 @@ public sealed class IndicatorSeries
             first++;
         }
 
-        List<IndicatorRow>? rows = null;
+        // A forming row ahead of a bar that has only now closed (the processor peeked the next bar first): the
+        // forming row cannot be moved behind it in place, so reload.
+        if (first < view.Bars.Count && EndsWithForming && view.Bars[first].OpenTimeMs < _times[^1])
+        {
+            return IndicatorChange.Reset;
+        }
+
+        var rows = new List<IndicatorRow>();
         for (var i = first; i < view.Bars.Count; i++)
         {
-            var row = ClosedRow(view, i);
-            if (Put(row))
-            {
-                (rows ??= []).Add(row);
-            }
+            Put(ClosedRow(view, i), rows);
         }
 
-        if (FormingRow(view) is { } forming && Put(forming))
+        if (FormingRow(view) is { } forming)
         {
-            (rows ??= []).Add(forming);
+            Put(forming, rows);
         }
 
-        if (rows is null)
+        if (rows.Count == 0)
         {
             return IndicatorChange.None;
         }
@@ -207,18 +214,18 @@ public sealed class IndicatorSeries
         return new IndicatorRow(forming.OpenTimeMs, CandleSeries.FormatTime(forming.OpenTimeMs), values, IsClosed: false);
     }
 
-    // Appends a newer row or replaces the newest row when it is the same bar and not final; true when something changed.
-    private bool Put(IndicatorRow row)
+    // Appends a newer row or replaces the newest row when it is the same bar and not final; changed rows go to rows.
+    private void Put(IndicatorRow row, List<IndicatorRow> rows)
     {
         if (_times.Count == 0 || row.OpenTimeMs > _times[^1])
         {
-            Append(row);
-            return true;
+            AppendAfterGap(row, rows);
+            return;
         }
 
         if (row.OpenTimeMs != _times[^1] || _closed[^1])
         {
-            return false;
+            return;
         }
 
         var index = _times.Count - 1;
@@ -235,7 +242,27 @@ public sealed class IndicatorSeries
         }
 
         _closed[index] = row.IsClosed;
-        return changed;
+        if (changed)
+        {
+            rows.Add(row);
+        }
+    }
+
+    // Bars the processor never saw (a hole in the feed, or bars it dropped) must not be bridged by a straight line:
+    // one empty row at the first missing bar makes Plotly break the line there. Only before closed rows, so that the
+    // newest closed row is always a real bar.
+    private void AppendAfterGap(IndicatorRow row, List<IndicatorRow>? rows)
+    {
+        if (row.IsClosed && _intervalMs > 0 && _times.Count > 0 && row.OpenTimeMs > _times[^1] + _intervalMs)
+        {
+            var gapTime = _times[^1] + _intervalMs;
+            var gap = new IndicatorRow(gapTime, CandleSeries.FormatTime(gapTime), new double?[_columns.Length], IsClosed: true);
+            Append(gap);
+            rows?.Add(gap);
+        }
+
+        Append(row);
+        rows?.Add(row);
     }
 
     private void Append(IndicatorRow row)
