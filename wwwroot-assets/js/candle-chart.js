@@ -10,7 +10,8 @@
 // a toggle changes.
 //
 // Trace 0 is the candlestick (x, open, high, low, close), trace 1 the volume bars (x, y, marker.color); the other
-// traces are found by their uid ("ind:<column>", "pivot:<level>").
+// traces are found by their uid ("ind:<column>", "pivot:<level>"). A band's shaded area ("band:<key>") is a polygon
+// rebuilt here from its upper and lower traces (named in its meta) whenever indicators change.
 
 const waiting = new Map();
 
@@ -216,9 +217,61 @@ export function applySeries(id, updates, maxPoints) {
         }
 
         if (changed) {
+            rebuildBands(gd);
             window.Plotly.redraw(gd);
         }
     });
+}
+
+// The outline of a band: for each run where both bounds are valid, upper forward then lower backward; runs are
+// separated by a null y ("toself" fills each segment on its own). Same rule as ChartFigure.BandPolygon.
+function bandPolygon(xs, up, lo) {
+    const px = [];
+    const py = [];
+    const n = Math.min(xs.length, up.length, lo.length);
+    let i = 0;
+    while (i < n) {
+        if (up[i] == null || lo[i] == null) {
+            i++;
+            continue;
+        }
+
+        const start = i;
+        while (i < n && up[i] != null && lo[i] != null) {
+            i++;
+        }
+
+        if (px.length > 0) {
+            px.push(xs[start]);
+            py.push(null);
+        }
+
+        for (let k = start; k < i; k++) {
+            px.push(xs[k]);
+            py.push(up[k]);
+        }
+
+        for (let k = i - 1; k >= start; k--) {
+            px.push(xs[k]);
+            py.push(lo[k]);
+        }
+    }
+
+    return [px, py];
+}
+
+function rebuildBands(gd) {
+    for (const band of gd.data) {
+        if (typeof band.uid !== 'string' || !band.uid.startsWith('band:') || !Array.isArray(band.meta)) {
+            continue;
+        }
+
+        const upper = traceByUid(gd, band.meta[0]);
+        const lower = traceByUid(gd, band.meta[1]);
+        if (upper && lower && Array.isArray(upper.x) && Array.isArray(upper.y) && Array.isArray(lower.y)) {
+            [band.x, band.y] = bandPolygon(upper.x, upper.y, lower.y);
+        }
+    }
 }
 
 // traces: [{ uid, x, y, text, symbols, colors }]: the whole arrays of each trace (null fields are left alone).
@@ -256,6 +309,7 @@ export function replaceTraces(id, traces) {
         }
 
         if (changed) {
+            rebuildBands(gd);
             window.Plotly.redraw(gd);
         }
     });

@@ -48,4 +48,18 @@ public sealed class ChartFigureTests
         Assert.Equal(0, figure.PanelCount);
         Assert.Same(series.Close, ((Candlestick)figure.Traces[0]).Close);
     }
+
+    [Fact]
+    public void A_band_is_one_closed_outline_per_run_of_valid_rows()
+    {
+        List<object> x = ["a", "b", "c", "d", "e"];
+        List<object> upper = [null!, 11.0, 12.0, null!, 13.0];
+        List<object> lower = [null!, 9.0, 10.0, 10.5, 11.0];
+
+        var (px, py) = ChartFigure.BandPolygon(x, upper, lower);
+
+        // b..c: upper forward, lower back; a null y; e alone.
+        Assert.Equal(["b", "c", "c", "b", "e", "e", "e"], px);
+        Assert.Equal([11.0, 12.0, 10.0, 9.0, null, 13.0, 11.0], py.Select(v => (double?)v));
+    }
 }

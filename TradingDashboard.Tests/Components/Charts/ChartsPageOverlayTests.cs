@@ -158,13 +158,18 @@ public sealed class ChartsPageOverlayTests : ComponentTestBase
         Assert.Equal(ProcessorSeries.ValueOf("sma_20", 38), (double?)sma.Y[38]);
         Assert.False(sma.ConnectGaps);
 
-        // Bollinger Bands: upper, then lower filled back to upper, then middle.
+        // Bollinger Bands: the shaded area (one polygon over the 20 valid rows), then upper, middle, lower.
         var uids = Uids(cut);
-        var upper = uids.IndexOf(ChartFigure.IndicatorUid("bb_upper_20_2"));
-        Assert.True(upper > 1);
-        Assert.Equal(ChartFigure.IndicatorUid("bb_lower_20_2"), uids[upper + 1]);
-        Assert.Equal(ChartFigure.IndicatorUid("bb_middle_20_2"), uids[upper + 2]);
-        Assert.Equal(Plotly.Blazor.Traces.ScatterLib.FillEnum.ToNextY, Trace<Scatter>(cut, ChartFigure.IndicatorUid("bb_lower_20_2"))!.Fill);
+        var band = uids.IndexOf(ChartFigure.BandUid("bb_20_2"));
+        Assert.True(band > 1);
+        Assert.Equal(
+            [ChartFigure.IndicatorUid("bb_upper_20_2"), ChartFigure.IndicatorUid("bb_middle_20_2"), ChartFigure.IndicatorUid("bb_lower_20_2")],
+            uids.Skip(band + 1).Take(3));
+        var area = Trace<Scatter>(cut, ChartFigure.BandUid("bb_20_2"))!;
+        Assert.Equal(Plotly.Blazor.Traces.ScatterLib.FillEnum.ToSelf, area.Fill);
+        Assert.Equal(40, area.X.Count);
+        Assert.Equal(ProcessorSeries.ValueOf("bb_upper_20_2", 19), (double?)area.Y[0]);
+        Assert.Equal(ProcessorSeries.ValueOf("bb_lower_20_2", 19), (double?)area.Y[^1]);
         Assert.Contains(ChartFigure.IndicatorUid("ema_20"), uids);
 
         // WMA and VWAP are offered but off by default; ATR is not drawn at all.

@@ -43,8 +43,11 @@ public sealed record ChartFigure(
     public const double Gap = 0.03;
 
     private const string ValueFormat = "%{y:,.7~r}";
+    private const string BandFillColor = "rgba(148,163,184,0.09)";
 
     public static string IndicatorUid(string column) => "ind:" + column;
+
+    public static string BandUid(string key) => "band:" + key;
 
     public static string PivotUid(int level) => "pivot:" + level.ToString(CultureInfo.InvariantCulture);
 
@@ -193,15 +196,82 @@ public sealed record ChartFigure(
             yield break;
         }
 
-        // Upper, then lower filled back to upper ("tonexty" fills to the trace before it), then the dotted middle.
-        yield return Line(IndicatorUid(overlay.Columns[0]), overlay.Label + " upper", indicators, overlay.Columns[0], overlay.Color, "y", width: 0.8m);
-        var lower = Line(IndicatorUid(overlay.Columns[2]), overlay.Label + " lower", indicators, overlay.Columns[2], overlay.Color, "y", width: 0.8m);
-        lower.Fill = FillEnum.ToNextY;
-        lower.FillColor = "rgba(148,163,184,0.08)";
-        yield return lower;
+        // The shaded area first (behind), then upper, dotted middle, lower. The area is its own closed polygon per run of
+        // valid values ("toself" closes each segment between gaps): a "tonexty" fill would bridge gaps in the data.
+        var upperUid = IndicatorUid(overlay.Columns[0]);
+        var lowerUid = IndicatorUid(overlay.Columns[2]);
+        var (x, y) = BandPolygon(indicators.X, indicators.Values(overlay.Columns[0]), indicators.Values(overlay.Columns[2]));
+        yield return new Scatter
+        {
+            Name = overlay.Label,
+            UId = BandUid(overlay.Key),
+            // The browser module rebuilds the polygon from these two traces after each update.
+            Meta = new[] { upperUid, lowerUid },
+            Mode = ModeFlag.None,
+            X = x,
+            Y = y,
+            XAxis = "x",
+            YAxis = "y",
+            Fill = FillEnum.ToSelf,
+            FillColor = BandFillColor,
+            Line = new ScatterLine { Width = 0 },
+            HoverInfo = HoverInfoFlag.Skip,
+        };
+        yield return Line(upperUid, overlay.Label + " upper", indicators, overlay.Columns[0], overlay.Color, "y", width: 0.8m);
         var middle = Line(IndicatorUid(overlay.Columns[1]), overlay.Label + " middle", indicators, overlay.Columns[1], overlay.Color, "y", width: 0.8m);
         middle.Line!.Dash = "dot";
         yield return middle;
+        yield return Line(lowerUid, overlay.Label + " lower", indicators, overlay.Columns[2], overlay.Color, "y", width: 0.8m);
+    }
+
+    /// <summary>
+    /// The outline of a band as Plotly polygons: for each run of rows where both bounds are valid, the upper bound
+    /// forward and the lower bound backward; runs are separated by a point with a null y. Same rule as bandPolygon in
+    /// wwwroot-assets/js/candle-chart.js.
+    /// </summary>
+    public static (List<object> X, List<object> Y) BandPolygon(IReadOnlyList<object> x, IReadOnlyList<object> upper, IReadOnlyList<object> lower)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(upper);
+        ArgumentNullException.ThrowIfNull(lower);
+        var px = new List<object>();
+        var py = new List<object>();
+        var n = Math.Min(x.Count, Math.Min(upper.Count, lower.Count));
+        var i = 0;
+        while (i < n)
+        {
+            if (upper[i] is null || lower[i] is null)
+            {
+                i++;
+                continue;
+            }
+
+            var start = i;
+            while (i < n && upper[i] is not null && lower[i] is not null)
+            {
+                i++;
+            }
+
+            if (px.Count > 0)
+            {
+                px.Add(x[start]);
+                py.Add(null!);
+            }
+
+            for (var k = start; k < i; k++)
+            {
+                px.Add(x[k]);
+                py.Add(upper[k]);
+            }
+
+            for (var k = i - 1; k >= start; k--)
+            {
+                px.Add(x[k]);
+                py.Add(lower[k]);
+            }
+        }
+
+        return (px, py);
     }
 
     private static Scatter Line(string uid, string name, IndicatorSeries indicators, string column, string color, string axis, decimal width) => new()
