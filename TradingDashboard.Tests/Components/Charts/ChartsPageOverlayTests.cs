@@ -225,6 +225,9 @@ public sealed class ChartsPageOverlayTests : ComponentTestBase
         Assert.Null(Trace<Scatter>(cut, ChartFigure.IndicatorUid("rsi_14")));
         Assert.Equal("y3", Trace<Bar>(cut, ChartFigure.IndicatorUid("macd_hist_12_26_9"))!.YAxis);
         Assert.Equal("y3", Chart(cut).Layout.XAxis[0].Anchor);
+        // One panel fewer: the figure shrinks by one panel height.
+        var resize = Assert.Single(Calls("setHeight"));
+        Assert.Equal("calc(64vh + 1 * 16vh)", resize.Arguments[1]);
     }
 
     [Fact]
