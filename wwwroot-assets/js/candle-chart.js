@@ -1,13 +1,17 @@
-// Live updates for the candlestick + volume figure of Components/Charts/CandlestickChart.razor.
+// Live updates for the price figure of Components/Charts/CandlestickChart.razor (candles, volume, indicator overlays,
+// pivot markers, RSI / MACD panels; see ChartFigure.cs for the trace layout).
 //
-// The server sends only the candles that changed since its last UI tick (at most ~10 times a second). They are
-// applied to the figure's own arrays with the rules of CandleSeries.cs: a candle with the same time replaces the
-// shown one (the forming candle moving), a newer one is appended (a new candle opened), at most maxPoints are kept.
-// Then Plotly redraws once. Plotly.extendTraces does the same internally (splice the arrays, then redraw); doing it
-// here lets a replaced candle and a newly opened one, on both traces, share a single redraw, and keeps the whole
-// figure off the wire: a full Plotly.react happens only when the symbol or the timeframe changes.
+// The server sends only what changed since its last UI tick (at most ~10 times a second). Candles and indicator rows
+// are applied to the figure's own arrays with the rules of CandleSeries.cs / IndicatorSeries.cs: a point with the same
+// time replaces the shown one (the forming bar moving), a newer one is appended (a new bar), at most maxPoints are
+// kept. Pivot markers and reloaded indicators replace a trace's arrays. Then Plotly redraws once. Plotly.extendTraces
+// does the same internally (splice the arrays, then redraw); doing it here lets every change of a tick share a single
+// redraw, and keeps the whole figure off the wire: a full Plotly.react happens only when the symbol, the timeframe or
+// a toggle changes.
 //
-// Trace 0 is the candlestick (x, open, high, low, close), trace 1 the volume bars (x, y, marker.color).
+// Trace 0 is the candlestick (x, open, high, low, close), trace 1 the volume bars (x, y, marker.color); the other
+// traces are found by their uid ("ind:<column>", "pivot:<level>"). A band's shaded area ("band:<key>") is a polygon
+// rebuilt here from its upper and lower traces (named in its meta) whenever indicators change.
 
 const waiting = new Map();
 
@@ -15,15 +19,12 @@ function isPlotted(gd) {
     return !!(gd && window.Plotly && Array.isArray(gd.data) && gd.data.length >= 2 && gd._fullLayout);
 }
 
-export function applyCandles(id, candles, maxPoints) {
-    if (!Array.isArray(candles) || candles.length === 0) {
-        return;
-    }
-
+// Runs op(gd) now if the figure is drawn, else once it is: Plotly.Blazor draws the first figure after plotly.js has
+// loaded. Queued operations run in order; replaying them later is safe, the rules are idempotent.
+function whenPlotted(id, op) {
     const queued = waiting.get(id);
     if (queued) {
-        queued.candles.push(...candles);
-        queued.maxPoints = maxPoints;
+        queued.push(op);
         return;
     }
 
@@ -33,27 +34,27 @@ export function applyCandles(id, candles, maxPoints) {
     }
 
     if (isPlotted(gd)) {
-        apply(gd, candles, maxPoints);
+        op(gd);
         return;
     }
 
-    // Plotly.Blazor draws the first figure once plotly.js has loaded; hold the updates until then. Replaying them
-    // later is safe: the rules are idempotent.
-    waiting.set(id, { candles: [...candles], maxPoints });
+    waiting.set(id, [op]);
     retry(id, 0);
 }
 
 function retry(id, attempt) {
     setTimeout(() => {
-        const entry = waiting.get(id);
-        if (!entry) {
+        const ops = waiting.get(id);
+        if (!ops) {
             return;
         }
 
         const gd = document.getElementById(id);
         if (gd && isPlotted(gd)) {
             waiting.delete(id);
-            apply(gd, entry.candles, entry.maxPoints);
+            for (const op of ops) {
+                op(gd);
+            }
         } else if (gd && attempt < 600) {
             retry(id, attempt + 1);
         } else {
@@ -84,7 +85,34 @@ function lastIndexOf(xs, x) {
     return -1;
 }
 
-function apply(gd, candles, maxPoints) {
+function trim(arrays, maxPoints) {
+    if (maxPoints > 0) {
+        for (const a of arrays) {
+            const excess = a.length - maxPoints;
+            if (excess > 0) {
+                a.splice(0, excess);
+            }
+        }
+    }
+}
+
+function traceByUid(gd, uid) {
+    return gd.data.find(t => t.uid === uid);
+}
+
+export function applyCandles(id, candles, maxPoints) {
+    if (!Array.isArray(candles) || candles.length === 0) {
+        return;
+    }
+
+    whenPlotted(id, gd => {
+        if (applyCandlesTo(gd, candles, maxPoints)) {
+            window.Plotly.redraw(gd);
+        }
+    });
+}
+
+function applyCandlesTo(gd, candles, maxPoints) {
     const candle = gd.data[0];
     const volume = gd.data[1];
     volume.marker = volume.marker || {};
@@ -137,18 +165,162 @@ function apply(gd, candles, maxPoints) {
         changed = true;
     }
 
-    if (!changed) {
+    if (changed) {
+        trim(Object.values(cols), maxPoints);
+    }
+
+    return changed;
+}
+
+// updates: [{ uid, points: [{ x, y, color }] }]; y null is a gap (a value not yet valid); color, when given, goes to
+// marker.color (the MACD histogram's per-bar colour).
+export function applySeries(id, updates, maxPoints) {
+    if (!Array.isArray(updates) || updates.length === 0) {
         return;
     }
 
-    if (maxPoints > 0) {
-        for (const key of Object.keys(cols)) {
-            const excess = cols[key].length - maxPoints;
-            if (excess > 0) {
-                cols[key].splice(0, excess);
+    whenPlotted(id, gd => {
+        let changed = false;
+        for (const u of updates) {
+            const trace = traceByUid(gd, u.uid);
+            if (!trace || !Array.isArray(u.points)) {
+                continue;
             }
+
+            const xs = column(trace, 'x');
+            const ys = column(trace, 'y');
+            const colors = trace.marker && Array.isArray(trace.marker.color) ? trace.marker.color : null;
+            for (const p of u.points) {
+                const n = xs.length;
+                if (n === 0 || p.x > xs[n - 1]) {
+                    xs.push(p.x);
+                    ys.push(p.y);
+                    if (colors) {
+                        colors.push(p.color ?? null);
+                    }
+                } else {
+                    const i = lastIndexOf(xs, p.x);
+                    if (i < 0) {
+                        continue;
+                    }
+
+                    ys[i] = p.y;
+                    if (colors) {
+                        colors[i] = p.color ?? colors[i];
+                    }
+                }
+
+                changed = true;
+            }
+
+            trim(colors ? [xs, ys, colors] : [xs, ys], maxPoints);
+        }
+
+        if (changed) {
+            rebuildBands(gd);
+            window.Plotly.redraw(gd);
+        }
+    });
+}
+
+// The outline of a band: for each run where both bounds are valid, upper forward then lower backward; runs are
+// separated by a null y ("toself" fills each segment on its own). Same rule as ChartFigure.BandPolygon.
+function bandPolygon(xs, up, lo) {
+    const px = [];
+    const py = [];
+    const n = Math.min(xs.length, up.length, lo.length);
+    let i = 0;
+    while (i < n) {
+        if (up[i] == null || lo[i] == null) {
+            i++;
+            continue;
+        }
+
+        const start = i;
+        while (i < n && up[i] != null && lo[i] != null) {
+            i++;
+        }
+
+        if (px.length > 0) {
+            px.push(xs[start]);
+            py.push(null);
+        }
+
+        for (let k = start; k < i; k++) {
+            px.push(xs[k]);
+            py.push(up[k]);
+        }
+
+        for (let k = i - 1; k >= start; k--) {
+            px.push(xs[k]);
+            py.push(lo[k]);
         }
     }
 
-    window.Plotly.redraw(gd);
+    return [px, py];
+}
+
+function rebuildBands(gd) {
+    for (const band of gd.data) {
+        if (typeof band.uid !== 'string' || !band.uid.startsWith('band:') || !Array.isArray(band.meta)) {
+            continue;
+        }
+
+        const upper = traceByUid(gd, band.meta[0]);
+        const lower = traceByUid(gd, band.meta[1]);
+        if (upper && lower && Array.isArray(upper.x) && Array.isArray(upper.y) && Array.isArray(lower.y)) {
+            [band.x, band.y] = bandPolygon(upper.x, upper.y, lower.y);
+        }
+    }
+}
+
+// traces: [{ uid, x, y, text, symbols, colors }]: the whole arrays of each trace (null fields are left alone).
+export function replaceTraces(id, traces) {
+    if (!Array.isArray(traces) || traces.length === 0) {
+        return;
+    }
+
+    whenPlotted(id, gd => {
+        let changed = false;
+        for (const t of traces) {
+            const trace = traceByUid(gd, t.uid);
+            if (!trace) {
+                continue;
+            }
+
+            trace.x = t.x;
+            trace.y = t.y;
+            if (Array.isArray(t.text)) {
+                trace.text = t.text;
+            }
+
+            if (Array.isArray(t.symbols) || Array.isArray(t.colors)) {
+                trace.marker = trace.marker || {};
+                if (Array.isArray(t.symbols)) {
+                    trace.marker.symbol = t.symbols;
+                }
+
+                if (Array.isArray(t.colors)) {
+                    trace.marker.color = t.colors;
+                }
+            }
+
+            changed = true;
+        }
+
+        if (changed) {
+            rebuildBands(gd);
+            window.Plotly.redraw(gd);
+        }
+    });
+}
+
+// The figure grows with its panels; Plotly then lays the domains out in the new height.
+export function setHeight(id, height) {
+    whenPlotted(id, gd => {
+        if (gd.style.height !== height) {
+            gd.style.height = height;
+            window.Plotly.Plots.resize(gd);
+        }
+    });
 }

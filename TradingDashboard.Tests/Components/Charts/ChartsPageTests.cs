@@ -5,6 +5,8 @@ using TradingDashboard.Components.Charts;
 using TradingDashboard.Components.Pages.Charts;
 using TradingDashboard.Core.Domain;
 using TradingDashboard.Core.MarketData;
+using TradingDashboard.Core.Pipeline;
+using TradingDashboard.Core.Processing;
 using TradingDashboard.Tests.Components.Fakes;
 
 namespace TradingDashboard.Tests.Components.Charts;
@@ -13,6 +15,7 @@ public sealed class ChartsPageTests : ComponentTestBase
 {
     private const string Eth = "ETHUSDT";
     private readonly FakeCandleCache _cache = new();
+    private readonly FakeDataProcessorState _processor = new();
     private readonly List<OHLCVBar> _minuteBars = Candles.Series(Eth, Timeframe.OneMinute, 800);
     private readonly BunitJSModuleInterop _module;
 
@@ -24,6 +27,10 @@ public sealed class ChartsPageTests : ComponentTestBase
         _cache.Seed(Candles.Series(Eth, Timeframe.OneHour, 40));
         _cache.Seed(Candles.Series("BTCUSDT", Timeframe.OneMinute, 30));
         Ctx.Services.AddSingleton<ICandleCache>(_cache);
+        // The candle tests run without processor data; the overlays have their own tests (ChartsPageOverlayTests).
+        Ctx.Services.AddSingleton<IDataProcessorState>(_processor);
+        Ctx.Services.AddSingleton<IProcessController>(new FakeProcessController(
+            new ProcessInfo(DataProcessorService.ProcessName, "Indicators", ProcessState.Running, null, 0, 0, null, null)));
         _module = Ctx.JSInterop.SetupModule(CandlestickChart.ModulePath);
         _module.Mode = JSRuntimeMode.Loose;
     }
@@ -165,10 +172,12 @@ public sealed class ChartsPageTests : ComponentTestBase
     {
         Render<ChartsPage>();
         Assert.Equal(1, _cache.SubscriberCount);
+        Assert.Equal(1, _processor.SubscriberCount);
 
         await Ctx.DisposeComponentsAsync();
 
         Assert.Equal(0, _cache.SubscriberCount);
+        Assert.Equal(0, _processor.SubscriberCount);
     }
 
     [Fact]
@@ -181,5 +190,6 @@ public sealed class ChartsPageTests : ComponentTestBase
         Assert.Equal("0", cut.Find("[data-page=charts]").GetAttribute("data-interactive"));
         Assert.Equal("500", Meta(cut, "data-candle-count"));
         Assert.Equal(0, _cache.SubscriberCount);
+        Assert.Equal(0, _processor.SubscriberCount);
     }
 }

@@ -2,12 +2,7 @@ using Microsoft.AspNetCore.Components;
 using Microsoft.JSInterop;
 using Plotly.Blazor;
 using Plotly.Blazor.LayoutLib;
-using Plotly.Blazor.Traces;
 using TradingDashboard.Core.Domain;
-using CandleDecreasing = Plotly.Blazor.Traces.CandlestickLib.Decreasing;
-using CandleDecreasingLine = Plotly.Blazor.Traces.CandlestickLib.DecreasingLib.Line;
-using CandleIncreasing = Plotly.Blazor.Traces.CandlestickLib.Increasing;
-using CandleIncreasingLine = Plotly.Blazor.Traces.CandlestickLib.IncreasingLib.Line;
 using PlotlyLayout = Plotly.Blazor.Layout;
 
 namespace TradingDashboard.Components.Charts;
@@ -22,11 +17,21 @@ public sealed record CandlePoint(string X, double Open, double High, double Low,
     }
 }
 
+/// <summary>One point of an indicator trace: y null is a gap (not yet valid); Color, when set, is the bar's colour (MACD histogram).</summary>
+public sealed record SeriesPoint(string X, double? Y, string? Color);
+
+/// <summary>Points to replace or append on the trace with <paramref name="Uid"/>.</summary>
+public sealed record SeriesUpdate(string Uid, IReadOnlyList<SeriesPoint> Points);
+
+/// <summary>The whole arrays of one trace (pivot markers, reloaded indicators); null fields stay as they are.</summary>
+public sealed record TraceArrays(string Uid, IReadOnlyList<object> X, IReadOnlyList<object> Y, IReadOnlyList<string>? Text, IReadOnlyList<string>? Symbols, IReadOnlyList<string>? Colors);
+
 /// <summary>
-/// Plotly candlestick with a volume pane below (second y axis), bound to a <see cref="CandleSeries"/>. It renders
-/// once; afterwards the figure changes only through <see cref="RedrawAsync"/> (full Plotly.react, for a new symbol
-/// or timeframe) and <see cref="PushAsync"/> (the changed candles only, applied in place by
-/// wwwroot-assets/js/candle-chart.js). The traces reference the series' column lists, so keep one series per chart.
+/// Plotly candlestick with a volume pane below, price overlays, pivot markers and RSI / MACD panels (see
+/// <see cref="ChartFigure"/>), bound to a <see cref="CandleSeries"/> and optional <see cref="ChartOverlays"/>. It renders
+/// once; afterwards the figure changes only through <see cref="RedrawAsync"/> (full Plotly.react, for a new symbol,
+/// timeframe or toggle) and the push methods (only what changed, applied in place by wwwroot-assets/js/candle-chart.js).
+/// The traces reference the series' column lists, so keep one series per chart.
 /// </summary>
 public sealed partial class CandlestickChart : ComponentBase, IAsyncDisposable
 {
@@ -36,16 +41,17 @@ public sealed partial class CandlestickChart : ComponentBase, IAsyncDisposable
     public const string RisingColor = "#0ecb81";
     public const string FallingColor = "#f6465d";
 
-    private const string GridColor = "#1e2329";
-    private const string TextColor = "#848e9c";
+    private const string TextColor = ChartFigure.TextColor;
+    private const string GridColor = ChartFigure.GridColor;
     // Transparent, so the chart takes the panel's colour from the stylesheet.
     private const string BackgroundColor = "rgba(0,0,0,0)";
 
+    private readonly List<ITrace> _traces = [];
     private PlotlyChart? _plot;
-    private IList<ITrace> _traces = [];
     private PlotlyLayout _layout = new();
     private Config _config = new();
     private IJSObjectReference? _module;
+    private string _height = string.Empty;
     private bool _rendered;
 
     [Inject]
@@ -54,42 +60,31 @@ public sealed partial class CandlestickChart : ComponentBase, IAsyncDisposable
     [Parameter, EditorRequired]
     public CandleSeries Series { get; set; } = default!;
 
+    /// <summary>Indicators, pivots and toggles from the data processor; null draws candles and volume only.</summary>
+    [Parameter]
+    public ChartOverlays? Overlays { get; set; }
+
     /// <summary>Id of the plot's div; unique per page.</summary>
     [Parameter]
     public string ChartId { get; set; } = "candle-chart";
 
+    /// <summary>Height with price and volume only; each indicator panel adds <see cref="PanelHeight"/>.</summary>
     [Parameter]
     public string Height { get; set; } = "64vh";
+
+    [Parameter]
+    public string PanelHeight { get; set; } = "16vh";
+
+    /// <summary>The figure as last sent (for tests and diagnostics).</summary>
+    public ChartFigure? Figure { get; private set; }
+
+    public IReadOnlyList<ITrace> Traces => _traces;
+
+    public PlotlyLayout Layout => _layout;
 
     protected override void OnInitialized()
     {
         ArgumentNullException.ThrowIfNull(Series);
-        _traces =
-        [
-            new Candlestick
-            {
-                Name = "Price",
-                X = Series.X,
-                Open = Series.Open,
-                High = Series.High,
-                Low = Series.Low,
-                Close = Series.Close,
-                XAxis = "x",
-                YAxis = "y",
-                Increasing = new CandleIncreasing { FillColor = RisingColor, Line = new CandleIncreasingLine { Color = RisingColor, Width = 1 } },
-                Decreasing = new CandleDecreasing { FillColor = FallingColor, Line = new CandleDecreasingLine { Color = FallingColor, Width = 1 } },
-            },
-            new Bar
-            {
-                Name = "Volume",
-                X = Series.X,
-                Y = Series.Volume,
-                XAxis = "x",
-                YAxis = "y2",
-                Marker = new Plotly.Blazor.Traces.BarLib.Marker { Color = Series.VolumeColors },
-            },
-        ];
-
         _layout = new PlotlyLayout
         {
             PaperBgColor = BackgroundColor,
@@ -98,39 +93,14 @@ public sealed partial class CandlestickChart : ComponentBase, IAsyncDisposable
             Margin = new Margin { L = 8, R = 64, T = 8, B = 28 },
             ShowLegend = false,
             DragMode = DragModeEnum.Pan,
-            HoverMode = HoverModeEnum.X,
-            XAxis =
-            [
-                new XAxis
-                {
-                    Type = Plotly.Blazor.LayoutLib.XAxisLib.TypeEnum.Date,
-                    GridColor = GridColor,
-                    LineColor = GridColor,
-                    RangeSlider = new Plotly.Blazor.LayoutLib.XAxisLib.RangeSlider { Visible = false },
-                    ShowSpikes = true,
-                    SpikeColor = TextColor,
-                    SpikeThickness = 1,
-                },
-            ],
-            YAxis =
-            [
-                new YAxis
-                {
-                    Domain = [0.24m, 1m],
-                    Side = Plotly.Blazor.LayoutLib.YAxisLib.SideEnum.Right,
-                    GridColor = GridColor,
-                    ZeroLine = false,
-                    AutoMargin = Plotly.Blazor.LayoutLib.YAxisLib.AutoMarginFlag.True,
-                },
-                new YAxis
-                {
-                    Domain = [0m, 0.2m],
-                    Side = Plotly.Blazor.LayoutLib.YAxisLib.SideEnum.Right,
-                    ShowGrid = false,
-                    ZeroLine = false,
-                    AutoMargin = Plotly.Blazor.LayoutLib.YAxisLib.AutoMarginFlag.True,
-                },
-            ],
+            // One box for everything at the hovered time; the paper is transparent, so the box needs its own background.
+            HoverMode = HoverModeEnum.XUnified,
+            HoverLabel = new HoverLabel
+            {
+                BgColor = "#161a1e",
+                BorderColor = "#2b3139",
+                Font = new Plotly.Blazor.LayoutLib.HoverLabelLib.Font { Color = "#eaecef", Size = 11 },
+            },
         };
 
         _config = new Config
@@ -140,6 +110,8 @@ public sealed partial class CandlestickChart : ComponentBase, IAsyncDisposable
             ScrollZoom = Plotly.Blazor.ConfigLib.ScrollZoomFlag.True,
             DisplayModeBar = Plotly.Blazor.ConfigLib.DisplayModeBarEnum.Hover,
         };
+
+        Build();
     }
 
     // Parent re-renders (the candle count text) must not touch the plot: it is driven through Plotly only.
@@ -147,13 +119,22 @@ public sealed partial class CandlestickChart : ComponentBase, IAsyncDisposable
 
     protected override void OnAfterRender(bool firstRender) => _rendered = true;
 
-    /// <summary>Sends the whole figure again (Plotly.react). <paramref name="revision"/> keeps the user's zoom while it stays the same.</summary>
+    /// <summary>CSS height of the figure with <paramref name="panels"/> indicator panels.</summary>
+    public string HeightFor(int panels) => panels == 0 ? Height : $"calc({Height} + {panels} * {PanelHeight})";
+
+    /// <summary>Rebuilds and sends the whole figure (Plotly.react). <paramref name="revision"/> keeps the user's zoom while it stays the same.</summary>
     public async Task RedrawAsync(string revision)
     {
         _layout.UiRevision = revision;
+        var height = _height;
+        Build();
         if (_plot is not null && _rendered)
         {
             await _plot.React();
+            if (!string.Equals(height, _height, StringComparison.Ordinal))
+            {
+                await InvokeModuleAsync("setHeight", ChartId, _height);
+            }
         }
     }
 
@@ -166,14 +147,163 @@ public sealed partial class CandlestickChart : ComponentBase, IAsyncDisposable
             return;
         }
 
-        _module ??= await JS.InvokeAsync<IJSObjectReference>("import", ModulePath);
         var points = new CandlePoint[changed.Count];
         for (var i = 0; i < changed.Count; i++)
         {
             points[i] = CandlePoint.From(changed[i]);
         }
 
-        await _module.InvokeVoidAsync("applyCandles", ChartId, points, Series.Capacity);
+        await InvokeModuleAsync("applyCandles", ChartId, points, Series.Capacity);
+    }
+
+    /// <summary>Applies new or replaced indicator rows to the shown indicator traces in the browser.</summary>
+    public async Task PushIndicatorsAsync(IReadOnlyList<IndicatorRow> rows)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        if (rows.Count == 0 || !_rendered || Overlays is null)
+        {
+            return;
+        }
+
+        var columns = Overlays.Indicators.Columns;
+        var updates = new List<SeriesUpdate>();
+        foreach (var (column, histogram) in ShownColumns())
+        {
+            var c = IndexOf(columns, column);
+            if (c < 0)
+            {
+                continue;
+            }
+
+            var points = new SeriesPoint[rows.Count];
+            for (var i = 0; i < rows.Count; i++)
+            {
+                var y = rows[i].Values[c];
+                points[i] = new SeriesPoint(rows[i].X, y, histogram ? ChartFigure.HistogramColor(y) : null);
+            }
+
+            updates.Add(new SeriesUpdate(ChartFigure.IndicatorUid(column), points));
+        }
+
+        if (updates.Count > 0)
+        {
+            await InvokeModuleAsync("applySeries", ChartId, updates, Overlays.Indicators.Capacity);
+        }
+    }
+
+    /// <summary>Sends the whole arrays of the shown indicator traces (after the rows were reloaded).</summary>
+    public async Task ReplaceIndicatorsAsync()
+    {
+        if (!_rendered || Overlays is null)
+        {
+            return;
+        }
+
+        var indicators = Overlays.Indicators;
+        var traces = ShownColumns()
+            .Where(c => IndexOf(indicators.Columns, c.Column) >= 0)
+            .Select(c =>
+            {
+                var y = indicators.Values(c.Column);
+                IReadOnlyList<string>? colors = c.Histogram ? y.Select(v => ChartFigure.HistogramColor((double?)v)).ToList() : null;
+                return new TraceArrays(ChartFigure.IndicatorUid(c.Column), indicators.X, y, null, null, colors);
+            })
+            .ToList();
+        if (traces.Count > 0)
+        {
+            await InvokeModuleAsync("replaceTraces", ChartId, traces);
+        }
+    }
+
+    /// <summary>Sends the markers of the shown pivot levels again (new pivots were confirmed).</summary>
+    public async Task ReplacePivotsAsync()
+    {
+        if (!_rendered || Overlays is null)
+        {
+            return;
+        }
+
+        var traces = Overlays.Pivots.All
+            .Where(l => Overlays.Toggles.IsLevelShown(l.Level))
+            .Select(l => new TraceArrays(ChartFigure.PivotUid(l.Level), l.X, l.Y, l.Text, l.SymbolNames, null))
+            .ToList();
+        if (traces.Count > 0)
+        {
+            await InvokeModuleAsync("replaceTraces", ChartId, traces);
+        }
+    }
+
+    private void Build()
+    {
+        var figure = ChartFigure.Build(Series, Overlays);
+        Figure = figure;
+        // PlotlyChart holds these very objects: change them in place, then React sends them.
+        _traces.Clear();
+        _traces.AddRange(figure.Traces);
+        _layout.YAxis = figure.YAxes;
+        _layout.Shapes = figure.Shapes;
+        _layout.Annotations = figure.Annotations;
+        _layout.XAxis =
+        [
+            new XAxis
+            {
+                Type = Plotly.Blazor.LayoutLib.XAxisLib.TypeEnum.Date,
+                Anchor = figure.XAnchor,
+                GridColor = GridColor,
+                LineColor = GridColor,
+                RangeSlider = new Plotly.Blazor.LayoutLib.XAxisLib.RangeSlider { Visible = false },
+                ShowSpikes = true,
+                SpikeMode = Plotly.Blazor.LayoutLib.XAxisLib.SpikeModeFlag.Across,
+                SpikeColor = TextColor,
+                SpikeThickness = 1,
+            },
+        ];
+        _height = HeightFor(figure.PanelCount);
+    }
+
+    // The indicator columns drawn now, and whether each is a histogram (coloured per bar).
+    private IEnumerable<(string Column, bool Histogram)> ShownColumns()
+    {
+        if (Overlays is null)
+        {
+            yield break;
+        }
+
+        var toggles = Overlays.Toggles;
+        foreach (var overlay in Overlays.Plan.Overlays.Where(toggles.IsShown))
+        {
+            foreach (var column in overlay.Columns)
+            {
+                yield return (column, false);
+            }
+        }
+
+        foreach (var panel in Overlays.Plan.Panels.Where(toggles.IsShown))
+        {
+            for (var i = 0; i < panel.Columns.Count; i++)
+            {
+                yield return (panel.Columns[i], panel.Kind == IndicatorPanelKind.Macd && i == 2);
+            }
+        }
+    }
+
+    private static int IndexOf(IReadOnlyList<string> columns, string column)
+    {
+        for (var i = 0; i < columns.Count; i++)
+        {
+            if (string.Equals(columns[i], column, StringComparison.Ordinal))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    private async Task InvokeModuleAsync(string identifier, params object?[] args)
+    {
+        _module ??= await JS.InvokeAsync<IJSObjectReference>("import", ModulePath);
+        await _module.InvokeVoidAsync(identifier, args);
     }
 
     public async ValueTask DisposeAsync()
