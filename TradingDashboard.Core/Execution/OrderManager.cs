@@ -169,7 +169,27 @@ public sealed class OrderManager : IDisposable
     {
         lock (_gate)
         {
-            return _open.Values.Where(o => symbol is null || o.Symbol == symbol).OrderBy(o => o.CreatedAt).ThenBy(o => o.ClientOrderId, StringComparer.Ordinal).ToList();
+            // A loop and one sort instead of LINQ: called for every order and risk check. Client order ids are unique,
+            // so the (time, id) order is total and an unstable sort gives the same list.
+            var open = new List<Order>(_open.Count);
+            foreach (var order in _open.Values)
+            {
+                if (symbol is null || order.Symbol == symbol)
+                {
+                    open.Add(order);
+                }
+            }
+
+            if (open.Count > 1)
+            {
+                open.Sort(static (a, b) =>
+                {
+                    var byTime = a.CreatedAt.CompareTo(b.CreatedAt);
+                    return byTime != 0 ? byTime : string.CompareOrdinal(a.ClientOrderId, b.ClientOrderId);
+                });
+            }
+
+            return open;
         }
     }
 
