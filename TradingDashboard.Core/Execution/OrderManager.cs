@@ -348,7 +348,9 @@ public sealed class OrderManager : IDisposable
 
             changes.Add((order, next));
             Track(order);
-            AppendEvents(order.ClientOrderId, created, next);
+            var events = EventsOf(order.ClientOrderId);
+            events.Add(created);
+            events.Add(next);
             _store.SaveOrder(order, [created, next]);
         }
 
@@ -833,19 +835,20 @@ public sealed class OrderManager : IDisposable
     private void Store(Order order, OrderEvent e)
     {
         Track(order);
-        AppendEvents(order.ClientOrderId, e);
+        EventsOf(order.ClientOrderId).Add(e);
         ExecutionLog.OrderChanged(_logger, order.ClientOrderId, order.Symbol, order.Side, order.Type, order.Quantity, e.From, e.To, e.Reason);
     }
 
-    private void AppendEvents(string clientOrderId, params OrderEvent[] events)
+    /// <summary>The order's event list, created on first use (events are appended one by one: no params arrays per change).</summary>
+    private List<OrderEvent> EventsOf(string clientOrderId)
     {
         if (!_events.TryGetValue(clientOrderId, out var list))
         {
-            list = [];
+            list = new List<OrderEvent>(4);
             _events[clientOrderId] = list;
         }
 
-        list.AddRange(events);
+        return list;
     }
 
     private void Publish(List<(Order Order, OrderEvent Event)>? changes, Fill? fill, Position? position)
