@@ -99,8 +99,10 @@ public sealed class Backtester(BacktestOptions options, ILoggerFactory? loggerFa
 
         var startMs = options.TradingStart?.ToUnixTimeMilliseconds() ?? long.MinValue;
         var endMs = options.End?.ToUnixTimeMilliseconds() ?? long.MaxValue;
-        var equity = new List<EquityPoint>();
-        var benchmarkCurve = new List<EquityPoint>();
+        // One point per bar time: size the curves once when the bar count is known (a year of 1m bars is 525,600 points).
+        var points = bars.TryGetNonEnumeratedCount(out var barCount) ? barCount / Math.Max(1, symbols.Count) : 0;
+        var equity = new List<EquityPoint>(points);
+        var benchmarkCurve = new List<EquityPoint>(points);
         var group = new List<OHLCVBar>(4);
         long count = 0, tradingBars = 0, lastOpen = long.MinValue;
         var exposed = 0;
