@@ -99,8 +99,10 @@ public sealed class Backtester(BacktestOptions options, ILoggerFactory? loggerFa
 
         var startMs = options.TradingStart?.ToUnixTimeMilliseconds() ?? long.MinValue;
         var endMs = options.End?.ToUnixTimeMilliseconds() ?? long.MaxValue;
-        var equity = new List<EquityPoint>();
-        var benchmarkCurve = new List<EquityPoint>();
+        // One point per bar time: size the curves once when the bar count is known (a year of 1m bars is 525,600 points).
+        var points = bars.TryGetNonEnumeratedCount(out var barCount) ? barCount / Math.Max(1, symbols.Count) : 0;
+        var equity = new List<EquityPoint>(points);
+        var benchmarkCurve = new List<EquityPoint>(points);
         var group = new List<OHLCVBar>(4);
         long count = 0, tradingBars = 0, lastOpen = long.MinValue;
         var exposed = 0;
@@ -115,16 +117,22 @@ public sealed class Backtester(BacktestOptions options, ILoggerFactory? loggerFa
 
             var closeMs = group[0].CloseTimeMs;
             clock.Set(closeMs + 1);
-            foreach (var bar in group)
+            for (var i = 0; i < group.Count; i++)
             {
+                var bar = group[i];
                 exchange.OnBar(bar);
-                await executor.OnBarAsync(bar, cancellationToken).ConfigureAwait(false);
+                var marked = executor.OnBarAsync(bar, cancellationToken);
+                if (!marked.IsCompletedSuccessfully)
+                {
+                    await marked.ConfigureAwait(false);
+                }
             }
 
             var warmup = group[0].OpenTimeMs < startMs;
             context.IsWarmup = warmup;
-            foreach (var bar in group)
+            for (var i = 0; i < group.Count; i++)
             {
+                var bar = group[i];
                 var target = strategy.OnBar(bar, context);
                 if (target is not null && !warmup)
                 {
@@ -169,7 +177,7 @@ public sealed class Backtester(BacktestOptions options, ILoggerFactory? loggerFa
                 await FlushAsync().ConfigureAwait(false);
                 lastOpen = bar.OpenTimeMs;
             }
-            else if (group.Exists(b => b.Symbol == bar.Symbol))
+            else if (ContainsSymbol(group, bar.Symbol))
             {
                 throw new ArgumentException($"Duplicate bar: {bar.Symbol} {bar.OpenTime:O}.", nameof(bars));
             }
@@ -200,6 +208,20 @@ public sealed class Backtester(BacktestOptions options, ILoggerFactory? loggerFa
             benchmarkMetrics,
             orders.Counters,
             denials);
+    }
+
+    /// <summary>A plain loop: a lambda here would allocate a closure for every bar.</summary>
+    private static bool ContainsSymbol(List<OHLCVBar> group, string symbol)
+    {
+        for (var i = 0; i < group.Count; i++)
+        {
+            if (string.Equals(group[i].Symbol, symbol, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static PaperExchangeOptions CopyWithCash(PaperExchangeOptions p, decimal cash) => new()
@@ -275,7 +297,11 @@ public sealed class Backtester(BacktestOptions options, ILoggerFactory? loggerFa
     /// <summary>Equal parts of the initial equity in each traded symbol, bought at its first trading close, no costs.</summary>
     private sealed class BenchmarkTracker(IReadOnlyList<string> symbols, double initial)
     {
-        private readonly Dictionary<string, (double Base, double Last)> _prices = new(StringComparer.Ordinal);
+        private readonly HashSet<string> _traded = new(symbols, StringComparer.Ordinal);
+
+        // Insertion order (first trading bar of each symbol) fixes the order of the sum in Value, as before.
+        private readonly Dictionary<string, Price> _prices = new(StringComparer.Ordinal);
+        private readonly List<Price> _ordered = [];
         private readonly double _share = symbols.Count == 0 ? 0 : initial / symbols.Count;
 
         public double Value
@@ -283,9 +309,9 @@ public sealed class Backtester(BacktestOptions options, ILoggerFactory? loggerFa
             get
             {
                 var value = initial;
-                foreach (var (basePrice, last) in _prices.Values)
+                foreach (var price in _ordered)
                 {
-                    value += _share * (last / basePrice - 1);
+                    value += _share * (price.Last / price.Base - 1);
                 }
 
                 return value;
@@ -294,15 +320,26 @@ public sealed class Backtester(BacktestOptions options, ILoggerFactory? loggerFa
 
         public void Update(List<OHLCVBar> group)
         {
-            foreach (var bar in group)
+            for (var i = 0; i < group.Count; i++)
             {
-                if (!symbols.Contains(bar.Symbol))
+                var bar = group[i];
+                if (_prices.TryGetValue(bar.Symbol, out var price))
                 {
-                    continue;
+                    price.Last = bar.Close;
                 }
-
-                _prices[bar.Symbol] = _prices.TryGetValue(bar.Symbol, out var p) ? (p.Base, bar.Close) : (bar.Close, bar.Close);
+                else if (_traded.Contains(bar.Symbol))
+                {
+                    price = new Price { Base = bar.Close, Last = bar.Close };
+                    _prices[bar.Symbol] = price;
+                    _ordered.Add(price);
+                }
             }
+        }
+
+        private sealed class Price
+        {
+            public double Base;
+            public double Last;
         }
     }
 }

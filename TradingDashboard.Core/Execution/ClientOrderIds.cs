@@ -18,9 +18,39 @@ public static class ClientOrderIds
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(intentId);
         Span<byte> hash = stackalloc byte[32];
-        var bytes = Encoding.UTF8.GetBytes(intentId);
-        SHA256.HashData(bytes, hash);
-        return Prefix + Convert.ToHexStringLower(hash)[..(Length - Prefix.Length)];
+        var maxBytes = Encoding.UTF8.GetMaxByteCount(intentId.Length);
+        if (maxBytes <= 512)
+        {
+            // Every order hashes its intent id: encode on the stack and write the id in one allocation.
+            Span<byte> utf8 = stackalloc byte[512];
+            var written = Encoding.UTF8.GetBytes(intentId, utf8);
+            SHA256.HashData(utf8[..written], hash);
+        }
+        else
+        {
+            SHA256.HashData(Encoding.UTF8.GetBytes(intentId), hash);
+        }
+
+        // 30 hex digits are the first 15 bytes of the hash.
+        return string.Create(Length, HashPrefix.Create(hash), static (chars, prefix) =>
+        {
+            Prefix.AsSpan().CopyTo(chars);
+            Convert.TryToHexStringLower(prefix, chars[Prefix.Length..], out _);
+        });
+    }
+
+    /// <summary>The 15 hash bytes the id shows, by value (a span cannot enter string.Create's state).</summary>
+    [System.Runtime.CompilerServices.InlineArray(15)]
+    private struct HashPrefix
+    {
+        private byte _first;
+
+        public static HashPrefix Create(ReadOnlySpan<byte> hash)
+        {
+            var prefix = default(HashPrefix);
+            hash[..15].CopyTo(prefix);
+            return prefix;
+        }
     }
 
     public static bool IsValid(string? clientOrderId) =>

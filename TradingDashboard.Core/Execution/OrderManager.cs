@@ -169,7 +169,27 @@ public sealed class OrderManager : IDisposable
     {
         lock (_gate)
         {
-            return _open.Values.Where(o => symbol is null || o.Symbol == symbol).OrderBy(o => o.CreatedAt).ThenBy(o => o.ClientOrderId, StringComparer.Ordinal).ToList();
+            // A loop and one sort instead of LINQ: called for every order and risk check. Client order ids are unique,
+            // so the (time, id) order is total and an unstable sort gives the same list.
+            var open = new List<Order>(_open.Count);
+            foreach (var order in _open.Values)
+            {
+                if (symbol is null || order.Symbol == symbol)
+                {
+                    open.Add(order);
+                }
+            }
+
+            if (open.Count > 1)
+            {
+                open.Sort(static (a, b) =>
+                {
+                    var byTime = a.CreatedAt.CompareTo(b.CreatedAt);
+                    return byTime != 0 ? byTime : string.CompareOrdinal(a.ClientOrderId, b.ClientOrderId);
+                });
+            }
+
+            return open;
         }
     }
 
@@ -328,7 +348,9 @@ public sealed class OrderManager : IDisposable
 
             changes.Add((order, next));
             Track(order);
-            AppendEvents(order.ClientOrderId, created, next);
+            var events = EventsOf(order.ClientOrderId);
+            events.Add(created);
+            events.Add(next);
             _store.SaveOrder(order, [created, next]);
         }
 
@@ -813,19 +835,20 @@ public sealed class OrderManager : IDisposable
     private void Store(Order order, OrderEvent e)
     {
         Track(order);
-        AppendEvents(order.ClientOrderId, e);
+        EventsOf(order.ClientOrderId).Add(e);
         ExecutionLog.OrderChanged(_logger, order.ClientOrderId, order.Symbol, order.Side, order.Type, order.Quantity, e.From, e.To, e.Reason);
     }
 
-    private void AppendEvents(string clientOrderId, params OrderEvent[] events)
+    /// <summary>The order's event list, created on first use (events are appended one by one: no params arrays per change).</summary>
+    private List<OrderEvent> EventsOf(string clientOrderId)
     {
         if (!_events.TryGetValue(clientOrderId, out var list))
         {
-            list = [];
+            list = new List<OrderEvent>(4);
             _events[clientOrderId] = list;
         }
 
-        list.AddRange(events);
+        return list;
     }
 
     private void Publish(List<(Order Order, OrderEvent Event)>? changes, Fill? fill, Position? position)

@@ -236,11 +236,11 @@ public sealed partial class TradingExecutor : IDisposable
 
     public void Dispose() => _subscription.Dispose();
 
-    private async ValueTask OnPriceAsync(string symbol, double high, double low, double close, DateTimeOffset time, CancellationToken cancellationToken)
+    private ValueTask OnPriceAsync(string symbol, double high, double low, double close, DateTimeOffset time, CancellationToken cancellationToken)
     {
         if (!(close > 0) || !double.IsFinite(close))
         {
-            return;
+            return default;
         }
 
         var positions = _orders.Positions;
@@ -253,6 +253,26 @@ public sealed partial class TradingExecutor : IDisposable
             _risk.OnPrice(symbol, low, time);
         }
 
+        // Fast path (most candles): no stop work queued and no stop armed for the symbol, so nothing can await.
+        bool idle;
+        lock (_gate)
+        {
+            idle = _stopWork.Count == 0;
+        }
+
+        if (idle && _stops.Get(symbol) is null)
+        {
+            _risk.OnEquity(positions.Equity, time);
+            return default;
+        }
+
+        return OnPriceStopsAsync(symbol, high, low, time, cancellationToken);
+    }
+
+    /// <summary>The rest of <see cref="OnPriceAsync"/> when stops have work: queued syncs, trailing, triggers.</summary>
+    private async ValueTask OnPriceStopsAsync(string symbol, double high, double low, DateTimeOffset time, CancellationToken cancellationToken)
+    {
+        var positions = _orders.Positions;
         await ProcessStopWorkAsync(cancellationToken).ConfigureAwait(false);
         if (_stops.Get(symbol) is not null && _orders.Rules.TryGet(symbol, out var rules))
         {
