@@ -19,6 +19,11 @@ public static class ConfigurationExtensions
         var paths = HostPaths.Resolve(builder.Environment.ContentRootPath);
         var sources = builder.Configuration.Sources;
 
+        // `dotnet run` from a checkout runs in Production by default: serve the packages' static web assets
+        // (MudBlazor, Plotly) from the build's manifest in every environment, not only in Development. A published
+        // build has no such manifest and serves its copied files instead.
+        builder.WebHost.UseStaticWebAssets();
+
         // Lowest priority: only used when nothing else sets Urls.
         sources.Insert(0, new Microsoft.Extensions.Configuration.Memory.MemoryConfigurationSource
         {
