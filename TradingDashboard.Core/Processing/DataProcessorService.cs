@@ -19,6 +19,9 @@ namespace TradingDashboard.Core.Processing;
 /// </summary>
 public sealed partial class DataProcessorService : ManagedProcess
 {
+    /// <summary>Closed bars handled before the stage publishes its status and checks for a stop.</summary>
+    private const int MaxBatchBars = 4096;
+
     public const string ProcessName = "data-processor";
 
     private readonly ICandleCache _cache;
@@ -119,7 +122,10 @@ public sealed partial class DataProcessorService : ManagedProcess
             {
                 waiting = null;
                 var processed = 0;
-                while (reader.TryRead(out var bar))
+
+                // Bounded batches: under a flood (replay at full speed) the status is still published, pivots saved and a
+                // stop honoured between batches instead of after the queue runs dry.
+                while (processed < MaxBatchBars && reader.TryRead(out var bar))
                 {
                     Handle(processor, bar, output, pendingPivots);
                     processed++;
