@@ -38,4 +38,29 @@ public sealed class ManualOrders(OrderManager orders, RiskManager risk, IAuditLo
         await audit.RecordAsync(actor, "manual-order", intent.Symbol, null, $"{described}: order {submission.Order.ClientOrderId} {submission.Order.Status}", allowed: true, cancellationToken).ConfigureAwait(false);
         return new ManualOrderResult(decision, submission.Order, submission.IsDuplicate);
     }
+
+    /// <summary>
+    /// Cancels one open order for a person: admin only (checked here, on the server), every attempt audited. The
+    /// system's own cancels (risk, kill switch, executor) keep calling <see cref="OrderManager.CancelAsync"/> directly.
+    /// True when the venue canceled it; false when it was already closed, unknown or the venue refused.
+    /// </summary>
+    public async Task<bool> CancelAsync(Actor actor, string clientOrderId, string reason, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        ArgumentException.ThrowIfNullOrWhiteSpace(clientOrderId);
+        var order = orders.GetOrder(clientOrderId);
+        var target = order?.Symbol ?? clientOrderId;
+        var before = order is null ? "unknown order" : $"{clientOrderId} {order.Status}";
+        if (!actor.IsAdmin)
+        {
+            await audit.RecordAsync(actor, "cancel-order", target, before, $"cancel {clientOrderId} refused: {reason}", allowed: false, cancellationToken).ConfigureAwait(false);
+            throw new AccessDeniedException($"{actor.Name} may not cancel orders: admin role required.");
+        }
+
+        var why = string.IsNullOrWhiteSpace(reason) ? $"manual cancel by {actor.Name}" : $"{reason} (by {actor.Name})";
+        var canceled = await orders.CancelAsync(clientOrderId, why, cancellationToken).ConfigureAwait(false);
+        var after = orders.GetOrder(clientOrderId) is { } now ? $"{clientOrderId} {now.Status}" : "unknown order";
+        await audit.RecordAsync(actor, "cancel-order", target, before, canceled ? after : $"{after}: not canceled", allowed: true, cancellationToken).ConfigureAwait(false);
+        return canceled;
+    }
 }
