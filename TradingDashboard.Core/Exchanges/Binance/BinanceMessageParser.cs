@@ -55,7 +55,10 @@ public readonly struct BinanceParseResult
 
 /// <summary>
 /// Parses Binance spot stream messages (combined-stream envelopes {"stream":..,"data":{..}} or raw events) for the
-/// trade, aggTrade and kline_&lt;interval&gt; streams with a <see cref="Utf8JsonReader"/> over the received bytes: no
+/// trade, aggTrade and kline_&lt;interval&gt; streams. Hot path: a forward scanner over the compact UTF-8 bytes Binance
+/// sends (any key order; no whitespace, escapes, non-ASCII or unexpected value types), cheaper than the reader's
+/// token walk; on anything it does not expect it gives up and the message is parsed afresh with a
+/// <see cref="Utf8JsonReader"/>, so results and reject reasons are those of the reader path. Over the received bytes: no
 /// string is allocated per field (the symbol maps to a cached string), only the resulting record. Checks the values
 /// (numbers, positive prices, non-negative quantities, OHLC consistency, known symbol and interval); ordering of trade ids
 /// is checked by the caller (<see cref="TradeSequenceGuard"/>). Immutable; thread-safe.
@@ -88,25 +91,62 @@ public sealed class BinanceMessageParser
     public BinanceParseResult Parse(ReadOnlySpan<byte> utf8Json, long receivedTimeMs)
     {
         var fields = default(EventFields);
+        if (!TryScanCompact(utf8Json, ref fields))
+        {
+            fields = default;
+            if (!ReadWithJsonReader(utf8Json, ref fields, out var rejected))
+            {
+                return rejected;
+            }
+        }
+
+        return Build(ref fields, receivedTimeMs);
+    }
+
+    /// <summary>Parses with <see cref="Utf8JsonReader"/> only (the general path the fast scanner falls back to).</summary>
+    internal BinanceParseResult ParseWithJsonReader(ReadOnlySpan<byte> utf8Json, long receivedTimeMs)
+    {
+        var fields = default(EventFields);
+        return ReadWithJsonReader(utf8Json, ref fields, out var rejected) ? Build(ref fields, receivedTimeMs) : rejected;
+    }
+
+    /// <summary>True when the fast scanner handles the message on its own (no fallback); for tests.</summary>
+    internal bool FastScannerAccepts(ReadOnlySpan<byte> utf8Json)
+    {
+        var fields = default(EventFields);
+        return TryScanCompact(utf8Json, ref fields);
+    }
+
+    private bool ReadWithJsonReader(ReadOnlySpan<byte> utf8Json, ref EventFields fields, out BinanceParseResult rejected)
+    {
+        rejected = default;
         try
         {
             var reader = new Utf8JsonReader(utf8Json);
             if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
             {
-                return BinanceParseResult.Reject(RejectReasons.MalformedJson, "message is not a JSON object");
+                rejected = BinanceParseResult.Reject(RejectReasons.MalformedJson, "message is not a JSON object");
+                return false;
             }
 
             ReadEventObject(ref reader, ref fields, allowEnvelope: true);
             if (reader.Read())
             {
-                return BinanceParseResult.Reject(RejectReasons.MalformedJson, "trailing data after the JSON object");
+                rejected = BinanceParseResult.Reject(RejectReasons.MalformedJson, "trailing data after the JSON object");
+                return false;
             }
         }
         catch (JsonException ex)
         {
-            return BinanceParseResult.Reject(RejectReasons.MalformedJson, ex.Message);
+            rejected = BinanceParseResult.Reject(RejectReasons.MalformedJson, ex.Message);
+            return false;
         }
 
+        return true;
+    }
+
+    private BinanceParseResult Build(ref EventFields fields, long receivedTimeMs)
+    {
         return fields.Event switch
         {
             EventType.Trade => BuildTick(ref fields, fields.TradeId, fields.HasTradeId, "t", receivedTimeMs),
@@ -306,7 +346,11 @@ public sealed class BinanceMessageParser
             return;
         }
 
-        var value = reader.ValueSpan;
+        ApplyEventType(reader.ValueSpan, ref f);
+    }
+
+    private static void ApplyEventType(ReadOnlySpan<byte> value, ref EventFields f)
+    {
         f.Event = value.SequenceEqual("aggTrade"u8) ? EventType.AggTrade
             : value.SequenceEqual("trade"u8) ? EventType.Trade
             : value.SequenceEqual("kline"u8) ? EventType.Kline
@@ -327,6 +371,11 @@ public sealed class BinanceMessageParser
             return;
         }
 
+        ApplySymbol(reader.ValueSpan, ref f);
+    }
+
+    private void ApplySymbol(ReadOnlySpan<byte> value, ref EventFields f)
+    {
         f.HasSymbol = true;
         if (f.SymbolRejected)
         {
@@ -334,14 +383,14 @@ public sealed class BinanceMessageParser
         }
 
         // The kline's own "s" and the event's "s" must agree; a mismatch leaves the symbol unknown.
-        if (_symbols.TryGet(reader.ValueSpan, out var symbol) && (f.Symbol is null || ReferenceEquals(f.Symbol, symbol)))
+        if (_symbols.TryGet(value, out var symbol) && (f.Symbol is null || ReferenceEquals(f.Symbol, symbol)))
         {
             f.Symbol = symbol;
             return;
         }
 
         f.Symbol = null;
-        f.UnknownSymbol = Encoding.UTF8.GetString(reader.ValueSpan.Length > 32 ? reader.ValueSpan[..32] : reader.ValueSpan);
+        f.UnknownSymbol = Encoding.UTF8.GetString(value.Length > 32 ? value[..32] : value);
         f.SymbolRejected = true;
     }
 
@@ -353,7 +402,11 @@ public sealed class BinanceMessageParser
             return;
         }
 
-        var value = reader.ValueSpan;
+        ApplyInterval(reader.ValueSpan, ref k);
+    }
+
+    private static void ApplyInterval(ReadOnlySpan<byte> value, ref KlineFields k)
+    {
         k.Interval = value.SequenceEqual("1m"u8) ? Timeframe.OneMinute
             : value.SequenceEqual("1s"u8) ? Timeframe.OneSecond
             : value.SequenceEqual("1h"u8) ? Timeframe.OneHour
@@ -398,6 +451,346 @@ public sealed class BinanceMessageParser
             default: reader.Skip(); return false;
         }
     }
+
+    // ---- Fast path: a forward scanner for the compact JSON Binance sends (no whitespace, no escapes, ASCII only,
+    // only scalar values apart from the "data" envelope and the "k" object). It fills the same EventFields through the
+    // same Apply* helpers; on anything else it returns false and the Utf8JsonReader path parses the message afresh, so
+    // results and reject reasons do not depend on which path ran.
+    private enum ScanToken : byte
+    {
+        Invalid,
+        String,
+        Number,
+        True,
+        False,
+        Null,
+        StartObject,
+    }
+
+    private bool TryScanCompact(ReadOnlySpan<byte> json, ref EventFields f)
+    {
+        if (json.IsEmpty || json[0] != (byte)'{')
+        {
+            return false;
+        }
+
+        var pos = 1;
+        return ScanEventObject(json, ref pos, ref f, allowEnvelope: true) && pos == json.Length;
+    }
+
+    /// <summary>Scans the members of an object; <paramref name="pos"/> starts just after its '{'.</summary>
+    private bool ScanEventObject(ReadOnlySpan<byte> json, ref int pos, ref EventFields f, bool allowEnvelope)
+    {
+        if ((uint)pos < (uint)json.Length && json[pos] == (byte)'}')
+        {
+            pos++;
+            return true;
+        }
+
+        while (true)
+        {
+            if (!ScanName(json, ref pos, out var name))
+            {
+                return false;
+            }
+
+            var token = ScanValue(json, ref pos, out var value);
+            if (token == ScanToken.Invalid)
+            {
+                return false;
+            }
+
+            if (name.Length == 1)
+            {
+                switch (name[0])
+                {
+                    case (byte)'e':
+                        if (token != ScanToken.String)
+                        {
+                            return false;
+                        }
+
+                        ApplyEventType(value, ref f);
+                        break;
+                    case (byte)'E': if (!ScanInt64(token, value, out f.EventTime)) { return false; } f.HasEventTime = true; break;
+                    case (byte)'s':
+                        if (token != ScanToken.String)
+                        {
+                            return false;
+                        }
+
+                        ApplySymbol(value, ref f);
+                        break;
+                    case (byte)'t': if (!ScanInt64(token, value, out f.TradeId)) { return false; } f.HasTradeId = true; break;
+                    case (byte)'a': if (!ScanInt64(token, value, out f.AggId)) { return false; } f.HasAggId = true; break;
+                    case (byte)'p': if (!ScanDouble(token, value, out f.Price)) { return false; } f.HasPrice = true; break;
+                    case (byte)'q': if (!ScanDouble(token, value, out f.Quantity)) { return false; } f.HasQuantity = true; break;
+                    case (byte)'T': if (!ScanInt64(token, value, out f.TradeTime)) { return false; } f.HasTradeTime = true; break;
+                    case (byte)'m':
+                        if (token is not (ScanToken.True or ScanToken.False))
+                        {
+                            return false;
+                        }
+
+                        f.BuyerMaker = token == ScanToken.True;
+                        break;
+                    case (byte)'k':
+                        if (token != ScanToken.StartObject || !ScanKline(json, ref pos, ref f))
+                        {
+                            return false;
+                        }
+
+                        f.HasKline = true;
+                        break;
+                    default:
+                        if (token == ScanToken.StartObject)
+                        {
+                            return false;
+                        }
+
+                        break;
+                }
+            }
+            else if (token == ScanToken.StartObject)
+            {
+                if (!allowEnvelope || !name.SequenceEqual("data"u8) || !ScanEventObject(json, ref pos, ref f, allowEnvelope: false))
+                {
+                    return false;
+                }
+            }
+
+            if ((uint)pos >= (uint)json.Length)
+            {
+                return false;
+            }
+
+            var next = json[pos++];
+            if (next == (byte)'}')
+            {
+                return true;
+            }
+
+            if (next != (byte)',')
+            {
+                return false;
+            }
+        }
+    }
+
+    private bool ScanKline(ReadOnlySpan<byte> json, ref int pos, ref EventFields f)
+    {
+        // pos is just after the '{' of "k" (ScanValue consumed it).
+        ref var k = ref f.K;
+        var ohlcv = 0;
+        if ((uint)pos < (uint)json.Length && json[pos] == (byte)'}')
+        {
+            pos++;
+            k.HasOhlcv = false;
+            return true;
+        }
+
+        while (true)
+        {
+            if (!ScanName(json, ref pos, out var name))
+            {
+                return false;
+            }
+
+            var token = ScanValue(json, ref pos, out var value);
+            if (token is ScanToken.Invalid or ScanToken.StartObject)
+            {
+                return false;
+            }
+
+            if (name.Length == 1)
+            {
+                switch (name[0])
+                {
+                    case (byte)'t': if (!ScanInt64(token, value, out k.OpenTime)) { return false; } k.HasOpenTime = true; break;
+                    case (byte)'o': if (!ScanDouble(token, value, out k.Open)) { return false; } ohlcv |= 1; break;
+                    case (byte)'h': if (!ScanDouble(token, value, out k.High)) { return false; } ohlcv |= 2; break;
+                    case (byte)'l': if (!ScanDouble(token, value, out k.Low)) { return false; } ohlcv |= 4; break;
+                    case (byte)'c': if (!ScanDouble(token, value, out k.Close)) { return false; } ohlcv |= 8; break;
+                    case (byte)'v': if (!ScanDouble(token, value, out k.Volume)) { return false; } ohlcv |= 16; break;
+                    case (byte)'q': if (!ScanDouble(token, value, out k.QuoteVolume)) { return false; } break;
+                    case (byte)'n': if (!ScanInt64(token, value, out k.TradeCount)) { return false; } break;
+                    case (byte)'x':
+                        if (token is not (ScanToken.True or ScanToken.False))
+                        {
+                            return false;
+                        }
+
+                        k.Closed = token == ScanToken.True;
+                        k.HasClosed = true;
+                        break;
+                    case (byte)'s':
+                        if (token != ScanToken.String)
+                        {
+                            return false;
+                        }
+
+                        ApplySymbol(value, ref f);
+                        break;
+                    case (byte)'i':
+                        if (token != ScanToken.String)
+                        {
+                            return false;
+                        }
+
+                        ApplyInterval(value, ref k);
+                        break;
+                    default: break;
+                }
+            }
+
+            if ((uint)pos >= (uint)json.Length)
+            {
+                return false;
+            }
+
+            var next = json[pos++];
+            if (next == (byte)'}')
+            {
+                k.HasOhlcv = ohlcv == 0b11111;
+                return true;
+            }
+
+            if (next != (byte)',')
+            {
+                return false;
+            }
+        }
+    }
+
+    /// <summary>Reads "name": (quote, plain ASCII name, quote, colon).</summary>
+    private static bool ScanName(ReadOnlySpan<byte> json, ref int pos, out ReadOnlySpan<byte> name)
+    {
+        name = default;
+        if ((uint)pos >= (uint)json.Length || json[pos] != (byte)'"')
+        {
+            return false;
+        }
+
+        var start = pos + 1;
+        var end = ScanStringEnd(json, start);
+        if (end < 0 || end + 1 >= json.Length || json[end + 1] != (byte)':')
+        {
+            return false;
+        }
+
+        name = json[start..end];
+        pos = end + 2;
+        return true;
+    }
+
+    /// <summary>Index of the closing quote of a plain string starting at <paramref name="start"/>, or -1 (escape,
+    /// control character, non-ASCII byte or end of input).</summary>
+    private static int ScanStringEnd(ReadOnlySpan<byte> json, int start)
+    {
+        for (var i = start; i < json.Length; i++)
+        {
+            var c = json[i];
+            if (c == (byte)'"')
+            {
+                return i;
+            }
+
+            if (c == (byte)'\\' || c < 0x20 || c >= 0x80)
+            {
+                return -1;
+            }
+        }
+
+        return -1;
+    }
+
+    private static ScanToken ScanValue(ReadOnlySpan<byte> json, ref int pos, out ReadOnlySpan<byte> value)
+    {
+        value = default;
+        if ((uint)pos >= (uint)json.Length)
+        {
+            return ScanToken.Invalid;
+        }
+
+        var c = json[pos];
+        switch (c)
+        {
+            case (byte)'"':
+                var end = ScanStringEnd(json, pos + 1);
+                if (end < 0)
+                {
+                    return ScanToken.Invalid;
+                }
+
+                value = json[(pos + 1)..end];
+                pos = end + 1;
+                return ScanToken.String;
+            case (byte)'{':
+                pos++;
+                return ScanToken.StartObject;
+            case (byte)'t':
+                return ScanLiteral(json, ref pos, "true"u8) ? ScanToken.True : ScanToken.Invalid;
+            case (byte)'f':
+                return ScanLiteral(json, ref pos, "false"u8) ? ScanToken.False : ScanToken.Invalid;
+            case (byte)'n':
+                return ScanLiteral(json, ref pos, "null"u8) ? ScanToken.Null : ScanToken.Invalid;
+            default:
+                // Integers only (-?(0|[1-9][0-9]*)); fractions and exponents go to the reader.
+                var start = pos;
+                var i = pos;
+                if (c == (byte)'-')
+                {
+                    i++;
+                }
+
+                var digitsStart = i;
+                while (i < json.Length && (uint)(json[i] - '0') <= 9)
+                {
+                    i++;
+                }
+
+                var digits = i - digitsStart;
+                if (digits == 0 || (digits > 1 && json[digitsStart] == (byte)'0'))
+                {
+                    return ScanToken.Invalid;
+                }
+
+                value = json[start..i];
+                pos = i;
+                return ScanToken.Number;
+        }
+    }
+
+    private static bool ScanLiteral(ReadOnlySpan<byte> json, ref int pos, ReadOnlySpan<byte> literal)
+    {
+        if (!json[pos..].StartsWith(literal))
+        {
+            return false;
+        }
+
+        pos += literal.Length;
+        return true;
+    }
+
+    private static bool ScanInt64(ScanToken token, ReadOnlySpan<byte> value, out long result)
+    {
+        result = 0;
+        return token is ScanToken.Number or ScanToken.String
+            && System.Buffers.Text.Utf8Parser.TryParse(value, out result, out var consumed) && consumed == value.Length;
+    }
+
+    private static bool ScanDouble(ScanToken token, ReadOnlySpan<byte> value, out double result)
+    {
+        result = 0;
+        return token switch
+        {
+            ScanToken.String => Utf8Decimal.TryParse(value, out result),
+            ScanToken.Number => System.Buffers.Text.Utf8Parser.TryParse(value, out result, out var consumed)
+                && consumed == value.Length && double.IsFinite(result),
+            _ => false,
+        };
+    }
+
 
     private struct EventFields
     {
