@@ -1,3 +1,4 @@
+using TradingDashboard.Tests.Components.Fakes;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

@@ -1,3 +1,4 @@
+using TradingDashboard.Tests.Components.Fakes;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
@@ -55,7 +56,7 @@ public sealed class DataProcessorServiceTests : IDisposable
         var preloaded = all.Take(300).ToList();
 
         var cache = new FakeCandleCache();
-        cache.Preload(preloaded);
+        cache.Seed(preloaded);
         var time = new FakeTimeProvider(DateTimeOffset.FromUnixTimeMilliseconds(SyntheticMarket.Start));
         var database = new SqliteDatabase($"Data Source={Path.Combine(_directory, "t.db")}");
         var store = new SqlitePivotStore(database);
@@ -64,7 +65,7 @@ public sealed class DataProcessorServiceTests : IDisposable
         Assert.Equal("data-processor", service.Name);
 
         await service.StartAsync(CancellationToken.None);
-        await WaitFor(() => cache.Subscribers == 1 && state.Current.BarsProcessed == preloaded.Count, "the warm start");
+        await WaitFor(() => cache.SubscriberCount == 1 && state.Current.BarsProcessed == preloaded.Count, "the warm start");
         foreach (var bar in all.Skip(300))
         {
             cache.Publish(bar);
@@ -115,7 +116,7 @@ public sealed class DataProcessorServiceTests : IDisposable
 
         await service.StopAsync(CancellationToken.None);
         Assert.Equal(ProcessState.Stopped, service.GetInfo().State);
-        Assert.Equal(0, cache.Subscribers);
+        Assert.Equal(0, cache.SubscriberCount);
     }
 
     [Fact]
