@@ -152,6 +152,11 @@ public sealed partial class DataProcessorService : ManagedProcess
 
         pendingPivots.AddRange(output.Pivots);
         _pivotsConfirmed += output.Pivots.Count;
+        foreach (var pivot in output.Pivots)
+        {
+            _state.PublishPivot(pivot);
+        }
+
         foreach (var outcome in output.Frames)
         {
             if (outcome.Frame is { } frame)

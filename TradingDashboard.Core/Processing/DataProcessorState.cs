@@ -26,6 +26,15 @@ public interface IDataProcessorState
     FeatureSchema? Schema { get; }
 
     FeatureFrame? LatestFrame { get; }
+
+    /// <summary>
+    /// Calls <paramref name="handler"/> with every feature frame built, on the processor's thread, until disposed. Handlers
+    /// must be quick and must not block (write into your own bounded channel).
+    /// </summary>
+    IDisposable SubscribeFrames(Action<FeatureFrame> handler);
+
+    /// <summary>Calls <paramref name="handler"/> with every newly confirmed pivot, on the processor's thread, until disposed. Same rules as frames.</summary>
+    IDisposable SubscribePivots(Action<PivotPoint> handler);
 }
 
 /// <summary>Status of the data processor.</summary>
@@ -52,6 +61,8 @@ public sealed class DataProcessorState : IDataProcessorState
 {
     private readonly Lock _gate = new();
     private readonly List<Action<DataProcessorStatus>> _handlers = [];
+    private readonly Listeners<FeatureFrame> _frameListeners = new();
+    private readonly Listeners<PivotPoint> _pivotListeners = new();
     private volatile DataProcessorStatus _current = DataProcessorStatus.Empty;
     private volatile IReadOnlyDictionary<(string, Timeframe), SeriesHistory> _series = new Dictionary<(string, Timeframe), SeriesHistory>();
     private volatile FeatureSchema? _schema;
@@ -88,7 +99,17 @@ public sealed class DataProcessorState : IDataProcessorState
         _latestFrame = null;
     }
 
-    internal void SetLatestFrame(FeatureFrame frame) => _latestFrame = frame;
+    public IDisposable SubscribeFrames(Action<FeatureFrame> handler) => _frameListeners.Add(handler);
+
+    public IDisposable SubscribePivots(Action<PivotPoint> handler) => _pivotListeners.Add(handler);
+
+    internal void SetLatestFrame(FeatureFrame frame)
+    {
+        _latestFrame = frame;
+        _frameListeners.Raise(frame);
+    }
+
+    internal void PublishPivot(PivotPoint pivot) => _pivotListeners.Raise(pivot);
 
     internal void Publish(DataProcessorStatus status)
     {
@@ -122,6 +143,53 @@ public sealed class DataProcessorState : IDataProcessorState
             if (Interlocked.Exchange(ref _disposed, 1) == 0)
             {
                 owner.Unsubscribe(handler);
+            }
+        }
+    }
+
+    /// <summary>A copy-on-write listener list: raising never takes a lock.</summary>
+    private sealed class Listeners<T>
+    {
+        private readonly Lock _gate = new();
+        private volatile Action<T>[] _handlers = [];
+
+        public IDisposable Add(Action<T> handler)
+        {
+            ArgumentNullException.ThrowIfNull(handler);
+            lock (_gate)
+            {
+                _handlers = [.. _handlers, handler];
+            }
+
+            return new Removal(this, handler);
+        }
+
+        public void Raise(T item)
+        {
+            foreach (var handler in _handlers)
+            {
+                handler(item);
+            }
+        }
+
+        private void Remove(Action<T> handler)
+        {
+            lock (_gate)
+            {
+                _handlers = _handlers.Where(h => h != handler).ToArray();
+            }
+        }
+
+        private sealed class Removal(Listeners<T> owner, Action<T> handler) : IDisposable
+        {
+            private int _disposed;
+
+            public void Dispose()
+            {
+                if (Interlocked.Exchange(ref _disposed, 1) == 0)
+                {
+                    owner.Remove(handler);
+                }
             }
         }
     }

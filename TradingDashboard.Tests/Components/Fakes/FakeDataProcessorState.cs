@@ -22,6 +22,85 @@ public sealed class FakeDataProcessorState : IDataProcessorState
 
     public FeatureFrame? LatestFrame { get; set; }
 
+    private readonly List<Action<FeatureFrame>> _frameSubscribers = [];
+    private readonly List<Action<PivotPoint>> _pivotSubscribers = [];
+
+    public IDisposable SubscribeFrames(Action<FeatureFrame> handler)
+    {
+        lock (_gate)
+        {
+            _frameSubscribers.Add(handler);
+        }
+
+        return new Unsubscriber(() =>
+        {
+            lock (_gate)
+            {
+                _frameSubscribers.Remove(handler);
+            }
+        });
+    }
+
+    public IDisposable SubscribePivots(Action<PivotPoint> handler)
+    {
+        lock (_gate)
+        {
+            _pivotSubscribers.Add(handler);
+        }
+
+        return new Unsubscriber(() =>
+        {
+            lock (_gate)
+            {
+                _pivotSubscribers.Remove(handler);
+            }
+        });
+    }
+
+    /// <summary>Sets the latest frame and hands it to frame subscribers, as the stage does.</summary>
+    public void RaiseFrame(FeatureFrame frame)
+    {
+        LatestFrame = frame;
+        Action<FeatureFrame>[] handlers;
+        lock (_gate)
+        {
+            handlers = [.. _frameSubscribers];
+        }
+
+        foreach (var handler in handlers)
+        {
+            handler(frame);
+        }
+    }
+
+    /// <summary>Hands a confirmed pivot to pivot subscribers.</summary>
+    public void RaisePivot(PivotPoint pivot)
+    {
+        Action<PivotPoint>[] handlers;
+        lock (_gate)
+        {
+            handlers = [.. _pivotSubscribers];
+        }
+
+        foreach (var handler in handlers)
+        {
+            handler(pivot);
+        }
+    }
+
+    private sealed class Unsubscriber(Action dispose) : IDisposable
+    {
+        private int _disposed;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _disposed, 1) == 0)
+            {
+                dispose();
+            }
+        }
+    }
+
     public List<(string Symbol, Timeframe Timeframe, int Limit)> Reads { get; } = [];
 
     public int SubscriberCount
