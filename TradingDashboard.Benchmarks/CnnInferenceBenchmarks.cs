@@ -5,6 +5,7 @@ using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using Google.Protobuf;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -52,7 +53,7 @@ public class CnnInferenceBenchmarks
 #pragma warning restore CA5394
         _frame = new FeatureFrame("ETHUSDT", 1_700_000_040_000, Timeframe.OneMinute, schema.Hash, values,
             Enumerable.Repeat((byte)1, schema.Length).ToArray(), Enumerable.Repeat(true, 8).ToList());
-        Console.WriteLine($"// model {card.Name} ({(path.StartsWith(_folder, StringComparison.Ordinal) ? "built for the benchmark" : path)}) on {_model.ExecutionProvider}");
+        Console.WriteLine($"// model {card.Name}, input [1, {string.Join(", ", schema.Shape)}] ({(path.StartsWith(_folder, StringComparison.Ordinal) ? "built for the benchmark" : path)}) on {_model.ExecutionProvider}");
     }
 
     [GlobalCleanup]
@@ -87,12 +88,16 @@ public class CnnInferenceBenchmarks
     }
 }
 
-/// <summary>One call per iteration (so the percentiles describe single calls), 1000 of them, with p50 and p99 columns.</summary>
+/// <summary>
+/// One call per iteration (so the percentiles describe single calls), 1000 of them, with p50 and p99 columns. In process:
+/// a separate benchmark build copies ONNX Runtime's native libraries (300 MB) again and timed out on 2 shared cores.
+/// </summary>
 public class PerCallLatencyConfig : ManualConfig
 {
     public PerCallLatencyConfig()
     {
-        AddJob(Job.Default.WithInvocationCount(1).WithUnrollFactor(1).WithWarmupCount(100).WithIterationCount(1000).WithId("per-call"));
+        AddJob(Job.Default.WithInvocationCount(1).WithUnrollFactor(1).WithWarmupCount(100).WithIterationCount(1000)
+            .WithToolchain(InProcessEmitToolchain.Instance).WithId("per-call"));
         AddColumn(new PercentileColumn(50), new PercentileColumn(99), StatisticColumn.Max);
     }
 }
