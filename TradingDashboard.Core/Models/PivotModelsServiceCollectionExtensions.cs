@@ -30,6 +30,7 @@ public static class PivotModelsServiceCollectionExtensions
         services.TryAddSingleton<RunningFeatureSchema>();
         services.TryAddSingleton<OnnxSessionFactory>();
         services.TryAddSingleton<IPivotModelFactory, OnnxPivotModelFactory>();
+        services.TryAddSingleton<ITrainingRuns, FileTrainingRuns>();
         services.TryAddSingleton<PredictionFeed>();
         services.TryAddSingleton<IPredictionFeed>(sp => sp.GetRequiredService<PredictionFeed>());
         if (!services.Any(d => d.ServiceType == typeof(ModelRegistry)))
