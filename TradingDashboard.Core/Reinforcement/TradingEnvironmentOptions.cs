@@ -85,6 +85,12 @@ public sealed class TradingEnvironmentOptions
         {
             errors.Add($"{p}LongFraction must be in (0, 1] (is {LongFraction}).");
         }
+        else if (Backtest.Paper.AllowShortSelling && LongFraction * (1 + Backtest.Paper.TakerFeeRate) >= 1m)
+        {
+            // The executor leaves no cash buffer on a venue that allows shorting, but the paper venue still pays a
+            // long in cash: a long of all equity plus the fee would be rejected on every Buy from flat.
+            errors.Add($"{p}LongFraction {LongFraction} leaves no cash for the taker fee on a venue that allows short selling (longs are paid in cash there too): use less than 1 / (1 + Backtest:Paper:TakerFeeRate), e.g. 0.95.");
+        }
 
         if (EnableShort && !Backtest.Paper.AllowShortSelling)
         {
