@@ -105,12 +105,16 @@ internal sealed class EpisodeTradeRecorder
 {
     private readonly Dictionary<string, Trip> _open = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (decimal Realized, decimal Fees)> _last = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Position> _positions = new(StringComparer.Ordinal);
 
     public List<TradeRecord> Fills { get; } = [];
 
     public List<RoundTrip> Trips { get; } = [];
 
     public decimal FeesTotal { get; private set; }
+
+    /// <summary>The position after the latest fill of a symbol (average entry price without copying the book's state every step).</summary>
+    public Position? LastPosition(string symbol) => _positions.GetValueOrDefault(symbol);
 
     public void OnUpdate(OrderUpdate update)
     {
@@ -123,6 +127,7 @@ internal sealed class EpisodeTradeRecorder
         var time = fill.Time.ToUnixTimeMilliseconds();
         Fills.Add(new TradeRecord(time, fill.Symbol, fill.Side, fill.Quantity, fill.Price, fill.Fee, fill.FeeAsset, fill.ClientOrderId, reason));
         FeesTotal += fill.Fee;
+        _positions[fill.Symbol] = position;
 
         var before = _last.GetValueOrDefault(fill.Symbol);
         _last[fill.Symbol] = (position.RealizedPnl, position.FeesPaid);

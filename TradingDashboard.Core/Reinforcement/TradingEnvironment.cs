@@ -342,13 +342,15 @@ public sealed class TradingEnvironment : IDisposable
         e.LastSide = side;
         var p = _sourceLength;
         observation[p] = side;
-        if (side != 0 && e.Book.Get(symbol) is { } position)
+        if (side != 0 && e.Recorder.LastPosition(symbol) is { } position)
         {
+            // The latest fill's position has the average entry; the book's last price is the current mark.
+            var mark = e.Book.LastPrice(symbol) ?? position.MarkPrice;
             var equity = e.Book.Equity;
             if (equity > 0)
             {
-                observation[p + 1] = (float)(Math.Abs(position.Notional) / equity);
-                observation[p + 2] = (float)(position.UnrealizedPnl / equity);
+                observation[p + 1] = (float)(Math.Abs(quantity * mark) / equity);
+                observation[p + 2] = (float)(quantity * (mark - position.AverageEntryPrice) / equity);
             }
 
             observation[p + 3] = (float)(e.BarsInTrade / _options.BarsInTradeScale);
