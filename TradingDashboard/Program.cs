@@ -23,6 +23,7 @@ builder.Services.AddExchangeMarketData();
 builder.Services.AddReplayMarketData();
 builder.Services.AddDataProcessor();
 builder.Services.AddPivotModels();
+builder.Services.AddContinualLearning();
 builder.Services.AddTradingCore(builder.Configuration);
 builder.Services.AddExchangeVenues();
 builder.Services.AddBacktestJobs();
