@@ -185,12 +185,12 @@ public sealed class CnnTrainer
         var run = new TrainingRunRecord(runId, o.ModelName, ModelKinds.Cnn, started, null, "running", null, o.Trigger, [], histograms, null, null, null);
         WriteRun(runPath, run);
 
-        var notes = Notes(dataset, train, codes);
+        var notes = dataset.Info.Notes.Concat(Notes(dataset, train, codes)).ToList();
         var data = new TrainingDataInfo(
             schema.Symbols.ToList(),
             DateTimeOffset.FromUnixTimeMilliseconds(dataset.Count > 0 ? dataset.AnchorOpenTimeMs(0) : 0),
             DateTimeOffset.FromUnixTimeMilliseconds(dataset.Count > 0 ? dataset.AsOfMs(dataset.Count - 1) : 0),
-            dataset.Sha256(), train.Count, validation.Count, test.Count, dataSource);
+            dataset.Sha256(), train.Count, validation.Count, test.Count, dataSource ?? dataset.Info.Source);
 
         PivotCnn? model = null;
         try
