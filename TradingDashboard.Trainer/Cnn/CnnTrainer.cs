@@ -31,8 +31,11 @@ public sealed record CnnTrainingOptions
 
     public int Seed { get; init; } = 42;
 
-    /// <summary>Torch intra-op threads (process-wide; fixed for reproducible sums). The host's retraining uses 1.</summary>
-    public int Threads { get; init; } = 2;
+    /// <summary>
+    /// Torch intra-op threads (process-wide; fixed for reproducible sums). Default 1: on the 2 shared cores of these machines
+    /// libtorch's OpenMP workers spin-wait and 2 threads ran 8x slower than 1 under load. The host's retraining always uses 1.
+    /// </summary>
+    public int Threads { get; init; } = 1;
 
     public double TrainFraction { get; init; } = 0.7;
 

@@ -21,7 +21,7 @@ internal sealed class TrainVerb : IVerb
 
     public string Usage =>
         "train cnn --data DIR --from DATE --to DATE [--symbols ETHUSDT,BTCUSDT] [--epochs 20] [--seed 42] [--out onnx/] [--name cnn-pivot] " +
-        "[--stride 1] [--max-frames 0] [--horizon 5] [--pivot-level 2] [--patience 4] [--batch-size 64] [--threads 2]";
+        "[--stride 1] [--max-frames 0] [--horizon 5] [--pivot-level 2] [--patience 4] [--batch-size 64] [--threads 1]";
 
     public IReadOnlyList<string> Details =>
     [
@@ -81,7 +81,7 @@ internal sealed class TrainVerb : IVerb
             Seed = cl.Int("seed", 42, 0, int.MaxValue),
             Patience = cl.Int("patience", 4, 1, 10_000),
             BatchSize = cl.Int("batch-size", 64, 1, 65_536),
-            Threads = cl.Int("threads", 2, 1, 256),
+            Threads = cl.Int("threads", 1, 1, 256),
             Trigger = "cli",
         };
         try
