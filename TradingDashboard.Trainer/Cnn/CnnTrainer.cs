@@ -317,7 +317,8 @@ public sealed class CnnTrainer
         return PivotMetrics.Compute(predicted, Labels(test), codes, loss);
     }
 
-    private double TrainEpoch(PivotCnn model, torch.optim.Optimizer optimizer, PivotDataset train, int[] order, TorchTensor classWeights, CancellationToken cancellationToken)
+    /// <summary>One pass over <paramref name="order"/> in batches: forward, loss, backward, Adam step. Returns the weighted mean train loss.</summary>
+    public double TrainEpoch(PivotCnn model, torch.optim.Optimizer optimizer, PivotDataset train, int[] order, TorchTensor classWeights, CancellationToken cancellationToken)
     {
         model.train();
         double weightedLoss = 0, weightSum = 0;
@@ -421,7 +422,7 @@ public sealed class CnnTrainer
     }
 
     /// <summary>Balanced class weights per timeframe from the train label rates: known / (3 * count of the class), capped; 1 for an absent class.</summary>
-    private TorchTensor ClassWeights(PivotDataset train)
+    public TorchTensor ClassWeights(PivotDataset train)
     {
         var timeframes = train.Timeframes.Count;
         var weights = new float[timeframes * 3];
