@@ -78,8 +78,11 @@ public sealed class CnnVerbTests : IDisposable
     {
         var time = new FakeTimeProvider(DateTimeOffset.Parse("2026-02-03T04:05:06Z", System.Globalization.CultureInfo.InvariantCulture));
         var trainer = new TorchModelTrainer(time, baseOptions: new CnnTrainingOptions { ConvChannels = 16, Hidden = 12, Attention = 8, BatchSize = 32 });
+        // The first 8 hours of 1m bars (about 450 frames) keep the test short.
+        var cut = DateTimeOffset.Parse("2024-10-01T08:00:00Z", System.Globalization.CultureInfo.InvariantCulture).ToUnixTimeMilliseconds();
+        var bars = CnnTestData.RealBars.Where(b => b.Timeframe != TradingDashboard.Core.Domain.Timeframe.OneMinute || b.OpenTimeMs < cut).ToList();
         var request = new RetrainRequest(
-            CnnTestData.RealBars, PivotDatasetBuilder.DefaultFeatures(CnnTestData.Symbols), new PivotLabelSettings(1, 3),
+            bars, PivotDatasetBuilder.DefaultFeatures(CnnTestData.Symbols), new PivotLabelSettings(1, 3, ConfirmationMarginBars: 10),
             Path.Combine(_dir, "models"), "cnn-pivot", Epochs: 1, Seed: 3, Trigger: "retrain:test");
 
         var result = await trainer.RetrainAsync(request, CancellationToken.None);
