@@ -19,7 +19,8 @@ public sealed record LatencySummary(long Calls, double P50Microseconds, double P
 
 /// <summary>A model the registry holds (loaded and validated), whether it is the active one of its slot, and its latency.</summary>
 /// <param name="Slot">Models compete per slot: "cnn", or "fasttree-1m", "fasttree-1h" (kind plus timeframe for single-head models).</param>
-public sealed record RegisteredModel(string Name, string Slot, ModelCard Card, string ExecutionProvider, bool Active, LatencySummary Latency, DateTimeOffset LoadedAt);
+/// <param name="Reason">Why an inactive model is not active (not promoted by the gate, superseded, switched off, failed at run time); null for the active one.</param>
+public sealed record RegisteredModel(string Name, string Slot, ModelCard Card, string ExecutionProvider, bool Active, LatencySummary Latency, DateTimeOffset LoadedAt, string? Reason = null);
 
 /// <summary>A model file the registry would not load, and why (schema hash, shapes, non-finite outputs, worse gate score...).</summary>
 public sealed record RefusedModel(string File, string Reason, DateTimeOffset At);

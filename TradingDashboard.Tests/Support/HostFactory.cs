@@ -207,6 +207,9 @@ public sealed partial class HostFactory : WebApplicationFactory<HostAssemblyMark
         var settings = new Dictionary<string, string?>(_options.Settings, StringComparer.OrdinalIgnoreCase);
         settings.TryAdd("Trading:Storage:DataDirectory", DataDirectory);
         settings.TryAdd("Trading:Auth:AdminPassword", _options.AdminPassword ?? string.Empty);
+
+        // An empty models folder of its own: host tests do not load the shipped models unless they ask for them.
+        settings.TryAdd("Trading:Models:Directory", Path.Combine(DataDirectory, "models"));
         builder.ConfigureAppConfiguration((_, config) => config.AddInMemoryCollection(settings));
 
         builder.ConfigureTestServices(services =>

@@ -233,6 +233,17 @@ public sealed partial class CandlestickChart : ComponentBase, IAsyncDisposable
         }
     }
 
+    /// <summary>Sends the predicted-pivot marker again (a newer prediction); a marker that appears or goes away needs <see cref="RedrawAsync"/>.</summary>
+    public async Task ReplacePredictionAsync()
+    {
+        if (!_rendered || Overlays?.Prediction is not { } p)
+        {
+            return;
+        }
+
+        await InvokeModuleAsync("replaceTraces", ChartId, new[] { new TraceArrays(PredictionMarker.Uid, [p.X], [p.Y], [p.Text], [p.SymbolName], [p.Color]) });
+    }
+
     private void Build()
     {
         var figure = ChartFigure.Build(Series, Overlays);

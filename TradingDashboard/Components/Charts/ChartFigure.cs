@@ -135,6 +135,11 @@ public sealed record ChartFigure(
                 }
             }
 
+            if (overlays.Prediction is { } prediction)
+            {
+                traces.Add(PredictionTrace(prediction, scatterBefore));
+            }
+
             for (var p = 0; p < panels.Count; p++)
             {
                 var axisNumber = p + 3;
@@ -319,6 +324,31 @@ public sealed record ChartFigure(
             },
         };
     }
+
+    private static Scatter PredictionTrace(PredictionMarker prediction, bool scatterBefore) => new()
+    {
+        // As for the pivot markers: a transparent "tonexty" fill keeps Plotly from padding the x range for this marker.
+        Fill = scatterBefore ? FillEnum.ToNextY : FillEnum.None,
+        FillColor = "rgba(0,0,0,0)",
+        HoverOn = HoverOnFlag.Points,
+        Name = "Predicted pivot",
+        UId = PredictionMarker.Uid,
+        Mode = ModeFlag.Markers,
+        X = [prediction.X],
+        Y = [prediction.Y],
+        XAxis = "x",
+        YAxis = "y",
+        TextArray = [prediction.Text],
+        HoverTemplate = "%{text}<extra></extra>",
+        Marker = new ScatterMarker
+        {
+            SymbolArray = [prediction.Symbol],
+            Size = 14,
+            ColorArray = [prediction.Color],
+            Standoff = 12,
+            Line = new Plotly.Blazor.Traces.ScatterLib.MarkerLib.Line { Color = prediction.Color, Width = 1.5m },
+        },
+    };
 
     private static YAxis Axis((decimal From, decimal To) domain, bool showGrid) => new()
     {

@@ -30,6 +30,9 @@ public sealed class ChartOverlays(int capacity)
 
     public ChartToggles Toggles { get; set; } = ChartToggles.Default;
 
+    /// <summary>The latest predicted next pivot of the series, or null when no model predicts its timeframe.</summary>
+    public PredictionMarker? Prediction { get; set; }
+
     /// <summary>Trend, last pivots, nearest support / resistance and bounds per level, as of the processor's last bar.</summary>
     public IReadOnlyList<PivotLevelSummary> Levels { get; private set; } = [];
 
