@@ -1,0 +1,128 @@
+using System.Globalization;
+using Spectre.Console;
+using TradingDashboard.Core.Models;
+using TradingDashboard.Trainer.Cnn;
+using TradingDashboard.Trainer.Datasets;
+
+namespace TradingDashboard.Trainer.Verbs;
+
+/// <summary>
+/// <c>train MODEL</c>: trains a pivot model on a folder of kline files and writes ONNX + model card. MODEL: <c>cnn</c>
+/// (the TorchSharp CNN). Other model kinds register here as further sub-commands.
+/// </summary>
+internal sealed class TrainVerb : IVerb
+{
+    private static readonly string[] CnnOptions =
+        ["data", "symbols", "from", "to", "epochs", "seed", "out", "name", "stride", "max-frames", "horizon", "pivot-level", "patience", "batch-size", "threads"];
+
+    public string Name => "train";
+
+    public string Summary => "Trains a pivot model (cnn: TorchSharp CNN) on kline history; writes ONNX, its model card and the run record.";
+
+    public string Usage =>
+        "train cnn --data DIR --from DATE --to DATE [--symbols ETHUSDT,BTCUSDT] [--epochs 20] [--seed 42] [--out onnx/] [--name cnn-pivot] " +
+        "[--stride 1] [--max-frames 0] [--horizon 5] [--pivot-level 2] [--patience 4] [--batch-size 64] [--threads 1]";
+
+    public IReadOnlyList<string> Details =>
+    [
+        "DIR: a folder of Binance kline files (SYMBOL-TF-*.csv[.gz], searched recursively), e.g. shared/data/binance/spot/klines.",
+        "Frames are built by the host's DataProcessor with the host's default feature settings (so the schema hash matches the host);",
+        "  --from is the first frame's time (history before it is warm-up only), bars opening at or after --to are not read.",
+        "Labels per frame and timeframe (1s, 1m, 1h, 1d): the first level-L (--pivot-level) Williams pivot of the primary symbol within",
+        "  --horizon bars of that timeframe after the frame's time: high, low or none; unknown (excluded) where the data cannot say.",
+        "Split in time order: 70% train, 15% validation, 15% test. Early stopping after --patience epochs without a validation-loss gain.",
+        "--stride N keeps every Nth frame, --max-frames N stops after N frames (0: no limit). --threads: torch CPU threads.",
+        "Writes OUT/NAME.onnx (opset 17, input 'frame' [batch,S,T,W,F]; outputs probs_1s..probs_1d [batch,3], confidence [batch,T], hidden [batch,H]),",
+        "  OUT/NAME.json (model card: schema hash, shapes, data range and hash, validation/test metrics, trainer version),",
+        "  OUT/runs/RUNID.json (epochs, feature histograms, metrics; rewritten after each epoch) and OUT/checkpoints/RUNID-best.bin.",
+        "1s: there is no 1s history in the shared data; the 1s block is masked and its labels are unknown, which the card notes.",
+    ];
+
+    public int Run(IReadOnlyList<string> args, IAnsiConsole console)
+    {
+        if (args.Count == 0 || args[0].StartsWith("--", StringComparison.Ordinal))
+        {
+            throw new UsageException("train: name the model to train (cnn).");
+        }
+
+        return args[0] switch
+        {
+            "cnn" => RunCnn(args.Skip(1).ToList(), console),
+            _ => throw new UsageException($"train: unknown model '{args[0]}' (expected cnn)."),
+        };
+    }
+
+    private static int RunCnn(IReadOnlyList<string> args, IAnsiConsole console)
+    {
+        var cl = new CommandLine("train cnn", args, CnnOptions);
+        var data = cl.Required("data");
+        var from = cl.Date("from") ?? throw new UsageException("train cnn: missing required option --from.");
+        var to = cl.Date("to") ?? throw new UsageException("train cnn: missing required option --to.");
+        if (to <= from)
+        {
+            throw new UsageException("train cnn: --to must be after --from.");
+        }
+
+        var symbols = (cl.Optional("symbols") ?? "ETHUSDT,BTCUSDT").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(s => KlineInput.ParseSymbol("train cnn", s)).Distinct().ToList();
+        if (symbols.Count is < 1 or > 4)
+        {
+            throw new UsageException("train cnn: --symbols needs one to four symbols (primary first).");
+        }
+
+        var output = cl.Optional("out") ?? "onnx";
+        var labels = new PivotLabelSettings(
+            PivotLevel: cl.Int("pivot-level", PivotLabelSettings.Default.PivotLevel, 1, 5),
+            HorizonBars: cl.Int("horizon", PivotLabelSettings.Default.HorizonBars, 1, 10_000));
+        var options = new CnnTrainingOptions
+        {
+            ModelName = cl.Optional("name") ?? "cnn-pivot",
+            Epochs = cl.Int("epochs", 20, 1, 10_000),
+            Seed = cl.Int("seed", 42, 0, int.MaxValue),
+            Patience = cl.Int("patience", 4, 1, 10_000),
+            BatchSize = cl.Int("batch-size", 64, 1, 65_536),
+            Threads = cl.Int("threads", 1, 1, 256),
+            Trigger = "cli",
+        };
+        try
+        {
+            options.Validate();
+        }
+        catch (ArgumentException ex)
+        {
+            throw new UsageException("train cnn: " + ex.Message);
+        }
+
+        if (!Directory.Exists(data))
+        {
+            throw new DirectoryNotFoundException($"Data folder not found: {data}");
+        }
+
+        var dataset = PivotDatasetBuilder.Build(new PivotDatasetRequest
+        {
+            DataDirectory = data,
+            Symbols = symbols,
+            From = from,
+            To = to,
+            Labels = labels,
+            Stride = cl.Int("stride", 1, 1, 1_000_000),
+            MaxFrames = cl.Int("max-frames", 0, 0, int.MaxValue),
+        }, console);
+        console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
+            $"Dataset: {dataset.Count} frames, schema {dataset.Schema.Hash[..16]}..., data hash {dataset.Sha256()[..16]}...")));
+        if (dataset.Count < 10)
+        {
+            throw new InvalidDataException($"Only {dataset.Count} frames between {from:u} and {to:u}: too few to split into train, validation and test.");
+        }
+
+        var trainer = new CnnTrainer(options, TimeProvider.System, console);
+        var (result, card, onnxPath) = trainer.TrainAndExport(dataset, output);
+        using (result)
+        {
+            console.MarkupLine($"Wrote [green]{Markup.Escape(onnxPath)}[/] ({new FileInfo(onnxPath).Length / 1024} KiB), card [green]{Markup.Escape(CnnOnnxExporter.CardPath(onnxPath))}[/], run [green]{Markup.Escape(result.RunPath)}[/].");
+            console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"Status {result.Status}, gate score {card.GateScore:F3}.")));
+        }
+
+        return 0;
+    }
+}
