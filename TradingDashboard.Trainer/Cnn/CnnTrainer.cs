@@ -41,8 +41,12 @@ public sealed record CnnTrainingOptions
 
     public double ValidationFraction { get; init; } = 0.15;
 
-    /// <summary>Frames dropped at each split boundary (see PivotDataset.SplitChronological).</summary>
-    public int GapFrames { get; init; }
+    /// <summary>
+    /// Frames dropped at each split boundary (see PivotDataset.SplitChronological), so the labels of the last training frames
+    /// do not look into the validation period. -1 (default): the label horizon of the largest timeframe with known labels, in
+    /// frames, capped at 2% of the dataset per boundary (1d horizons would otherwise eat weeks of 1m frames).
+    /// </summary>
+    public int GapFrames { get; init; } = -1;
 
     /// <summary>Weight of the confidence head's BCE in the loss (cross-entropy of the class heads has weight 1).</summary>
     public double ConfidenceLossWeight { get; init; } = 0.5;
@@ -82,7 +86,7 @@ public sealed record CnnTrainingOptions
             throw new ArgumentException("Learning rate must be positive; weight decay, min delta and confidence weight not negative; max class weight at least 1.");
         }
 
-        if (TrainFraction <= 0 || ValidationFraction <= 0 || TrainFraction + ValidationFraction >= 1 || GapFrames < 0)
+        if (TrainFraction <= 0 || ValidationFraction <= 0 || TrainFraction + ValidationFraction >= 1 || GapFrames < -1)
         {
             throw new ArgumentException("Train and validation fractions must be positive and leave a test split; gap frames not negative.");
         }
@@ -120,7 +124,29 @@ public sealed record CnnTrainingResult(
 /// are serialized.
 /// </summary>
 public sealed class CnnTrainer
-{
+{    /// <summary>The label horizon of the largest timeframe with any known label, in frames of this dataset, capped at 2% of it.</summary>
+    public static int AutoGapFrames(PivotDataset dataset)
+    {
+        ArgumentNullException.ThrowIfNull(dataset);
+        var horizonMs = 0L;
+        for (var t = 0; t < dataset.Timeframes.Count; t++)
+        {
+            for (var i = 0; i < dataset.Count; i++)
+            {
+                if (dataset.Label(i, t) >= 0)
+                {
+                    horizonMs = Math.Max(horizonMs, dataset.LabelSettings.HorizonBars * dataset.Timeframes[t].DurationMs());
+                    break;
+                }
+            }
+        }
+
+        var frameMs = dataset.Schema.Settings.AnchorTimeframe.DurationMs() * Math.Max(1, dataset.Info.Stride);
+        var frames = (int)Math.Min(int.MaxValue, (horizonMs + frameMs - 1) / frameMs);
+        return Math.Min(frames, dataset.Count / 50);
+    }
+
+
     // Torch's RNG and thread pool are process-wide: two concurrent runs would break each other's determinism.
     private static readonly Lock TorchGate = new();
 
@@ -183,7 +209,7 @@ public sealed class CnnTrainer
 
         var schema = dataset.Schema;
         var codes = schema.Timeframes.Select(t => t.ToCode()).ToList();
-        var (train, validation, test) = dataset.SplitChronological(o.TrainFraction, o.ValidationFraction, o.GapFrames);
+        var (train, validation, test) = dataset.SplitChronological(o.TrainFraction, o.ValidationFraction, o.GapFrames >= 0 ? o.GapFrames : AutoGapFrames(dataset));
         var histograms = FeatureHistograms.Compute(train, o.HistogramBins, o.HistogramMaxFrames);
         var run = new TrainingRunRecord(runId, o.ModelName, ModelKinds.Cnn, started, null, "running", null, o.Trigger, [], histograms, null, null, null);
         WriteRun(runPath, run);
