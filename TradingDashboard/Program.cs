@@ -8,6 +8,7 @@ using TradingDashboard.Core.Processing;
 using TradingDashboard.Core.Strategies;
 using TradingDashboard.Hosting;
 using TradingDashboard.Security;
+using TradingDashboard.Trainer.Cnn;
 using TradingDashboard.Ui;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -24,6 +25,7 @@ builder.Services.AddReplayMarketData();
 builder.Services.AddDataProcessor();
 builder.Services.AddPivotModels();
 builder.Services.AddContinualLearning();
+builder.Services.AddCnnTrainer();
 builder.Services.AddTradingCore(builder.Configuration);
 builder.Services.AddExchangeVenues();
 builder.Services.AddBacktestJobs();

@@ -14,6 +14,9 @@ namespace TradingDashboard.Trainer.Cnn;
 /// <summary>How <see cref="CnnTrainer"/> trains. Validated by <see cref="Validate"/>.</summary>
 public sealed record CnnTrainingOptions
 {
+    /// <summary>The defaults, for command lines that override some of them.</summary>
+    public static CnnTrainingOptions Defaults { get; } = new();
+
     public string ModelName { get; init; } = "cnn-pivot";
 
     public int Epochs { get; init; } = 20;

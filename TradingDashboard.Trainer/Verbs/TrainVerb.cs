@@ -13,7 +13,7 @@ namespace TradingDashboard.Trainer.Verbs;
 internal sealed class TrainVerb : IVerb
 {
     private static readonly string[] CnnOptions =
-        ["data", "symbols", "from", "to", "epochs", "seed", "out", "name", "stride", "max-frames", "horizon", "pivot-level", "patience", "batch-size", "threads"];
+        ["data", "symbols", "from", "to", "epochs", "seed", "out", "name", "stride", "max-frames", "horizon", "pivot-level", "patience", "batch-size", "threads", "learning-rate", "weight-decay", "dropout", "channels", "hidden"];
 
     public string Name => "train";
 
@@ -21,7 +21,7 @@ internal sealed class TrainVerb : IVerb
 
     public string Usage =>
         "train cnn --data DIR --from DATE --to DATE [--symbols ETHUSDT,BTCUSDT] [--epochs 20] [--seed 42] [--out onnx/] [--name cnn-pivot] " +
-        "[--stride 1] [--max-frames 0] [--horizon 5] [--pivot-level 2] [--patience 4] [--batch-size 64] [--threads 1]";
+        "[--stride 1] [--max-frames 0] [--horizon 5] [--pivot-level 2] [--patience 4] [--batch-size 64] [--threads 1] [--learning-rate 0.001] [--weight-decay 0] [--dropout 0.1] [--channels 64] [--hidden 48]";
 
     public IReadOnlyList<string> Details =>
     [
@@ -50,6 +50,19 @@ internal sealed class TrainVerb : IVerb
             "cnn" => RunCnn(args.Skip(1).ToList(), console),
             _ => throw new UsageException($"train: unknown model '{args[0]}' (expected cnn)."),
         };
+    }
+
+    private static double Number(CommandLine cl, string name, double fallback)
+    {
+        var text = cl.Optional(name);
+        if (text is null)
+        {
+            return fallback;
+        }
+
+        return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && double.IsFinite(value)
+            ? value
+            : throw new UsageException($"train cnn: --{name} must be a number (got '{text}').");
     }
 
     private static int RunCnn(IReadOnlyList<string> args, IAnsiConsole console)
@@ -82,6 +95,11 @@ internal sealed class TrainVerb : IVerb
             Patience = cl.Int("patience", 4, 1, 10_000),
             BatchSize = cl.Int("batch-size", 64, 1, 65_536),
             Threads = cl.Int("threads", 1, 1, 256),
+            LearningRate = Number(cl, "learning-rate", CnnTrainingOptions.Defaults.LearningRate),
+            WeightDecay = Number(cl, "weight-decay", CnnTrainingOptions.Defaults.WeightDecay),
+            Dropout = Number(cl, "dropout", CnnTrainingOptions.Defaults.Dropout),
+            ConvChannels = cl.Int("channels", CnnTrainingOptions.Defaults.ConvChannels, 1, 1024),
+            Hidden = cl.Int("hidden", CnnTrainingOptions.Defaults.Hidden, 1, 1024),
             Trigger = "cli",
         };
         try
