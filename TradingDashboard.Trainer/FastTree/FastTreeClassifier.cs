@@ -51,8 +51,10 @@ public sealed record FastTreeSettings
 
 /// <summary>
 /// An ML.NET multiclass FastTree model over frame-summary rows: one-versus-all over FastTree binary models with Platt
-/// calibration, whose calibrated scores ML.NET normalizes to sum 1 per row. Class keys are 1 none, 2 high, 3 low, so
-/// the Score column (and the exported <see cref="ScoreOutput"/>) is [none, high, low] in <see cref="PivotClass"/> order.
+/// calibration, whose calibrated scores ML.NET normalizes to sum 1 per row. Labels go in as the 0-based class index
+/// (0 none, 1 high, 2 low): ML.NET's enumerable loader reads key-typed members 0-based (it stores them shifted by one,
+/// 0 meaning missing), so the Score column (and the exported <see cref="ScoreOutput"/>) is [none, high, low] in
+/// <see cref="PivotClass"/> order. The class-order test checks this on data with a known rule.
 /// </summary>
 public sealed class FastTreeClassifier
 {
@@ -112,7 +114,7 @@ public sealed class FastTreeClassifier
             rows[i] = new Row
             {
                 Features = features.AsSpan(i * featureCount, featureCount).ToArray(),
-                Label = (uint)labels[i] + 1,
+                Label = labels[i],
                 Weight = settings.BalanceClasses ? (float)(count / (3.0 * classCounts[labels[i]])) : 1f,
             };
         }

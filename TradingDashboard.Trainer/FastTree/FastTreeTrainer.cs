@@ -142,7 +142,10 @@ public sealed class FastTreeTrainer(TimeProvider timeProvider)
             "completed",
             $"{request.Settings.Trees} trees x 3 classes on {trainRows.Count} frames; validation pivot F1 {card.GateScore:0.000}.",
             request.Trigger,
-            [new EpochMetrics(1, LogLoss(trainRows, classifier.PredictProbabilities(trainRows.Features, trainRows.Count)), validationMetrics?.Loss ?? double.NaN, validationMetrics?.PivotF1 ?? 0, (finished - started).TotalSeconds, request.Settings.LearningRate)],
+            // One "epoch" (the whole boosting run), and only when there is a validation loss to show beside the training loss.
+            validationMetrics is null
+                ? []
+                : [new EpochMetrics(1, LogLoss(trainRows, classifier.PredictProbabilities(trainRows.Features, trainRows.Count)), validationMetrics.Loss, validationMetrics.PivotF1, (finished - started).TotalSeconds, request.Settings.LearningRate)],
             [],
             validationMetrics,
             testMetrics,
