@@ -46,6 +46,12 @@ public sealed class PivotDataset
 
     public FeatureSchema Schema { get; }
 
+    /// <summary>Where the frames came from and what was skipped (not part of the data hash).</summary>
+    public PivotDatasetInfo Info { get; init; } = PivotDatasetInfo.Empty;
+
+    /// <summary>The same data with other <see cref="Info"/>.</summary>
+    public PivotDataset WithInfo(PivotDatasetInfo info) => new(Schema, LabelSettings, _values, _labels, _anchorOpenTimes, _offset, Count) { Info = info };
+
     public PivotLabelSettings LabelSettings { get; }
 
     public int Count { get; }
@@ -73,7 +79,7 @@ public sealed class PivotDataset
             throw new ArgumentOutOfRangeException(nameof(start), $"Slice [{start}, {start + count}) is outside [0, {Count}).");
         }
 
-        return new PivotDataset(Schema, LabelSettings, _values, _labels, _anchorOpenTimes, _offset + start, count);
+        return new PivotDataset(Schema, LabelSettings, _values, _labels, _anchorOpenTimes, _offset + start, count) { Info = Info };
     }
 
     /// <summary>
@@ -120,4 +126,10 @@ public sealed class PivotDataset
     }
 
     private int Check(int index) => (uint)index < (uint)Count ? index : throw new ArgumentOutOfRangeException(nameof(index), index, $"Frame index outside [0, {Count}).");
+}
+
+/// <summary>Provenance of a dataset: source, frame span, the processor's frame counts, stride and notes (e.g. missing 1s history).</summary>
+public sealed record PivotDatasetInfo(string? Source, long? FirstAnchorOpenTimeMs, long? LastAnchorOpenTimeMs, FrameCounts Frames, int Stride, IReadOnlyList<string> Notes)
+{
+    public static PivotDatasetInfo Empty { get; } = new(null, null, null, FrameCounts.Zero, 1, []);
 }

@@ -1,12 +1,12 @@
 using System.Globalization;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using Spectre.Console;
 using TradingDashboard.Core.Domain;
 using TradingDashboard.Core.Features;
 using TradingDashboard.Core.Indicators;
 using TradingDashboard.Core.MarketData.Replay;
 using TradingDashboard.Core.Processing;
+using TradingDashboard.Trainer.Datasets;
 
 namespace TradingDashboard.Trainer.Verbs;
 
@@ -14,7 +14,7 @@ namespace TradingDashboard.Trainer.Verbs;
 /// <c>features</c>: feature frames for training, from every kline file under a folder, built by the same
 /// <see cref="DataProcessor"/> as the live stage. Writes values.npy, mask.npy, times.npy, schema.json and summary.json.
 /// </summary>
-internal sealed partial class FeaturesVerb : IVerb
+internal sealed class FeaturesVerb : IVerb
 {
     public string Name => "features";
 
@@ -81,7 +81,8 @@ internal sealed partial class FeaturesVerb : IVerb
             HistoryBars = 0,
         };
 
-        var (series, files, duplicates, conflicts) = Load(input, symbols, timeframes, to);
+        var loaded = KlineFolder.Load(input, symbols, timeframes, to);
+        var (series, files, duplicates, conflicts) = (loaded.Series, loaded.Files.Select(f => new { path = f.Path, symbol = f.Symbol, timeframe = f.Timeframe, rows = f.Rows }).ToList(), loaded.DuplicateRows, loaded.ConflictingDuplicates);
         foreach (var symbol in symbols)
         {
             if (!series.ContainsKey((symbol, anchor)))
@@ -194,71 +195,5 @@ internal sealed partial class FeaturesVerb : IVerb
 
         console.MarkupLine($"Schema {schema.Hash[..16]}..., shape {Markup.Escape($"[N={written}, {string.Join(", ", schema.Shape)}]")}, written to [green]{Markup.Escape(output)}[/].");
         return 0;
-    }
-
-    [GeneratedRegex(@"^(?<symbol>[A-Za-z0-9]+)-(?<tf>[0-9]+[smhdD])-.*\.csv(\.gz)?$")]
-    private static partial Regex KlineFileName();
-
-    private static (Dictionary<(string Symbol, Timeframe Timeframe), List<OHLCVBar>> Series, List<object> Files, long Duplicates, long Conflicts) Load(
-        string input, List<string> symbols, List<Timeframe> timeframes, DateTimeOffset? to)
-    {
-        var toMs = to?.ToUnixTimeMilliseconds() ?? long.MaxValue;
-        var raw = new Dictionary<(string, Timeframe), List<OHLCVBar>>();
-        var files = new List<object>();
-        foreach (var path in Directory.EnumerateFiles(input, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
-        {
-            var match = KlineFileName().Match(Path.GetFileName(path));
-            if (!match.Success || !TimeframeExtensions.TryParse(match.Groups["tf"].Value, out var tf))
-            {
-                continue;
-            }
-
-            var symbol = match.Groups["symbol"].Value.ToUpperInvariant();
-            if (!symbols.Contains(symbol) || !timeframes.Contains(tf))
-            {
-                continue;
-            }
-
-            var rows = KlineCsvReader.Read(path, "Replay", symbol, tf).Where(b => b.OpenTimeMs < toMs).ToList();
-            files.Add(new { path = Path.GetRelativePath(input, path), symbol, timeframe = tf.ToCode(), rows = rows.Count });
-            if (!raw.TryGetValue((symbol, tf), out var list))
-            {
-                raw[(symbol, tf)] = list = [];
-            }
-
-            list.AddRange(rows);
-        }
-
-        long duplicates = 0, conflicts = 0;
-        var merged = new Dictionary<(string, Timeframe), List<OHLCVBar>>();
-        foreach (var (key, list) in raw)
-        {
-            // Stable sort keeps the first file's row first among equal open times.
-            var sorted = list.Select((b, i) => (b, i)).OrderBy(t => t.b.OpenTimeMs).ThenBy(t => t.i).Select(t => t.b).ToList();
-            var result = new List<OHLCVBar>(sorted.Count);
-            foreach (var bar in sorted)
-            {
-                if (result.Count > 0 && result[^1].OpenTimeMs == bar.OpenTimeMs)
-                {
-                    duplicates++;
-                    var kept = result[^1];
-                    if (kept.Open != bar.Open || kept.High != bar.High || kept.Low != bar.Low || kept.Close != bar.Close || kept.Volume != bar.Volume)
-                    {
-                        conflicts++;
-                    }
-
-                    continue;
-                }
-
-                result.Add(bar);
-            }
-
-            if (result.Count > 0)
-            {
-                merged[key] = result;
-            }
-        }
-
-        return (merged, files, duplicates, conflicts);
     }
 }
