@@ -23,7 +23,8 @@ public sealed record FastTreeTrainingRequest(
     string Trigger = "cli",
     string? DataSource = null,
     DateTimeOffset? FromUtc = null,
-    DateTimeOffset? ToUtc = null);
+    DateTimeOffset? ToUtc = null,
+    IReadOnlyList<string>? DatasetNotes = null);
 
 /// <summary>The files written and the card that describes them.</summary>
 public sealed record FastTreeTrainingResult(ModelCard Card, string OnnxPath, string CardPath, string RunPath, TrainingRunRecord Run, double MaxOnnxDifference);
@@ -62,7 +63,7 @@ public sealed class FastTreeTrainer(TimeProvider timeProvider)
             throw new InvalidDataException($"No labelled {request.Timeframe.ToCode()} frames in the training split ({train.Count} frames): the data range is too short for the label horizon and confirmation margin.");
         }
 
-        var notes = new List<string>();
+        var notes = new List<string>(request.DatasetNotes ?? dataset.Info.Notes);
         var presentClasses = trainRows.ClassCounts().Count(c => c > 0);
         if (presentClasses < PivotClassExtensions.Count)
         {
@@ -99,7 +100,7 @@ public sealed class FastTreeTrainer(TimeProvider timeProvider)
             trainRows.Count,
             validationRows.Count,
             testRows.Count,
-            request.DataSource);
+            request.DataSource ?? dataset.Info.Source);
         var cardWithoutHash = new ModelCard
         {
             Name = name,
@@ -261,7 +262,7 @@ public sealed class FastTreeTrainer(TimeProvider timeProvider)
             return (inputs, outputs, 0);
         }
 
-        var actual = OnnxFrameSummaryRunner.Run(session, rows.Features.AsSpan(0, count * rows.FeatureCount), count, rows.FeatureCount, FastTreeClassifier.ScoreOutput);
+        var actual = OnnxFrameSummaryRunner.Run(session, rows.Features.AsSpan(0, count * rows.FeatureCount), count, FastTreeClassifier.ScoreOutput);
         if (expected is null)
         {
             return (inputs, outputs, double.NaN);

@@ -9,22 +9,41 @@ namespace TradingDashboard.Trainer.FastTree;
 internal static class OnnxFrameSummaryRunner
 {
     /// <summary>Runs <paramref name="count"/> rows through the graph and returns the named output, [count, 3] flattened.</summary>
-    public static float[] Run(InferenceSession session, ReadOnlySpan<float> rows, int count, int rowLength, string outputName, string? mainInput = null)
+    public static float[] Run(InferenceSession session, ReadOnlySpan<float> rows, int count, string outputName, string? mainInput = null)
     {
         var names = session.InputMetadata.Keys.ToList();
         mainInput ??= names.Contains(FastTreeClassifier.FeaturesColumn) ? FastTreeClassifier.FeaturesColumn : names[0];
-        var main = session.InputMetadata[mainInput];
-        var shape = Shape(main, count);
-        if (shape.Aggregate(1L, (a, b) => a * b) != (long)count * rowLength)
+        var output = RunOutputs(session, mainInput, rows.ToArray(), count, [outputName])[0];
+        if (output.Length != count * 3)
         {
-            throw new InvalidDataException($"Input '{mainInput}' has shape [{string.Join(", ", main.Dimensions)}]; {rowLength} values per row do not fit it.");
+            throw new InvalidDataException($"Output '{outputName}' has {output.Length} values for {count} rows; expected [{count}, 3].");
         }
 
-        var values = new List<OrtValue>();
+        return output;
+    }
+
+    /// <summary>
+    /// Feeds <paramref name="values"/> (a batch of <paramref name="batch"/> items laid out as the main input's shape) to
+    /// <paramref name="mainInput"/>, zeros to every other input, and returns the named float outputs.
+    /// </summary>
+    public static float[][] RunOutputs(InferenceSession session, string mainInput, float[] values, long batch, IReadOnlyList<string> outputs)
+    {
+        if (!session.InputMetadata.TryGetValue(mainInput, out var main))
+        {
+            throw new InvalidDataException($"The graph has no input '{mainInput}'.");
+        }
+
+        var shape = Shape(main, batch);
+        if (shape.Aggregate(1L, (a, b) => a * b) != values.Length)
+        {
+            throw new InvalidDataException($"Input '{mainInput}' has shape [{string.Join(", ", main.Dimensions)}]; {values.Length} values for a batch of {batch} do not fit it.");
+        }
+
+        var inputValues = new List<OrtValue>();
         try
         {
             var inputNames = new List<string> { mainInput };
-            values.Add(OrtValue.CreateTensorValueFromMemory(rows.ToArray(), shape));
+            inputValues.Add(OrtValue.CreateTensorValueFromMemory(values, shape));
             foreach (var (name, metadata) in session.InputMetadata)
             {
                 if (name == mainInput)
@@ -33,22 +52,16 @@ internal static class OnnxFrameSummaryRunner
                 }
 
                 inputNames.Add(name);
-                values.Add(Zeros(metadata, count));
+                inputValues.Add(Zeros(metadata, batch));
             }
 
             using var runOptions = new RunOptions();
-            using var results = session.Run(runOptions, inputNames, values, [outputName]);
-            var output = results[0].GetTensorDataAsSpan<float>();
-            if (output.Length != count * 3)
-            {
-                throw new InvalidDataException($"Output '{outputName}' has {output.Length} values for {count} rows; expected [{count}, 3].");
-            }
-
-            return output.ToArray();
+            using var results = session.Run(runOptions, inputNames, inputValues, outputs.ToList());
+            return results.Select(r => r.GetTensorDataAsSpan<float>().ToArray()).ToArray();
         }
         finally
         {
-            foreach (var value in values)
+            foreach (var value in inputValues)
             {
                 value.Dispose();
             }
