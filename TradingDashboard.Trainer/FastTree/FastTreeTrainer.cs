@@ -53,8 +53,11 @@ public sealed class FastTreeTrainer(TimeProvider timeProvider)
         var version = started.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
         var runId = $"{name}-{version}";
 
-        var gap = GapFrames(dataset, request.Timeframe);
-        var (train, validation, test) = dataset.SplitChronological(request.TrainFraction, request.ValidationFraction, gap);
+        // Split the span of frames that have a known label for this timeframe: the slow timeframes' labels end long before
+        // the data does (the confirmation margin), and splitting all frames would leave their validation and test empty.
+        var labelled = LabelledSpan(dataset, timeframeIndex);
+        var gap = GapFrames(labelled, request.Timeframe);
+        var (train, validation, test) = labelled.SplitChronological(request.TrainFraction, request.ValidationFraction, gap);
         var trainRows = SummaryRows.From(train, timeframeIndex);
         var validationRows = SummaryRows.From(validation, timeframeIndex);
         var testRows = SummaryRows.From(test, timeframeIndex);
@@ -90,7 +93,7 @@ public sealed class FastTreeTrainer(TimeProvider timeProvider)
         }
 
         notes.Add($"Output {FastTreeClassifier.ScoreOutput}: one-versus-all FastTree with Platt-calibrated scores normalized to sum 1 per row, [none, high, low]; ONNX matched ML.NET within {maxDifference.ToString("G3", CultureInfo.InvariantCulture)} on validation rows.");
-        notes.Add($"Chronological split {request.TrainFraction:0.##}/{request.ValidationFraction:0.##}/rest with {gap} frames dropped at each boundary (the label horizon).");
+        notes.Add(string.Create(CultureInfo.InvariantCulture, $"Chronological split {request.TrainFraction:0.##}/{request.ValidationFraction:0.##}/rest of the {labelled.Count} frames from the first to the last known {request.Timeframe.ToCode()} label, with {gap} frames dropped at each boundary (one label horizon)."));
 
         var data = new TrainingDataInfo(
             dataset.Schema.Symbols,
@@ -179,6 +182,24 @@ public sealed class FastTreeTrainer(TimeProvider timeProvider)
         }
 
         return gap;
+    }
+
+    /// <summary>Frames from the first to the last frame with a known label for the timeframe (empty when none has one).</summary>
+    internal static PivotDataset LabelledSpan(PivotDataset dataset, int timeframeIndex)
+    {
+        var first = 0;
+        while (first < dataset.Count && dataset.Label(first, timeframeIndex) < 0)
+        {
+            first++;
+        }
+
+        var last = dataset.Count - 1;
+        while (last >= first && dataset.Label(last, timeframeIndex) < 0)
+        {
+            last--;
+        }
+
+        return dataset.Slice(first, Math.Max(0, last - first + 1));
     }
 
     internal static int IndexOf(PivotDataset dataset, Timeframe timeframe)

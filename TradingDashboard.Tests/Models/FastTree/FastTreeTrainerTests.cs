@@ -152,14 +152,16 @@ public sealed class FastTreeTrainerTests : IDisposable
         Assert.True(card.Opset >= 7, $"opset {card.Opset}");
         Assert.NotEmpty(card.Notes);
 
-        // Samples: labelled 1m frames per split. 900 frames, 0.7/0.15 split, gap 5 frames (1m horizon 5 bars, frames 1 minute apart).
+        // Samples: labelled 1m frames per split. Frame 899 (899 % 7 == 3) is the last frame and unknown, so the labelled span
+        // is frames 0..898 (899 frames): train [0, 629 - 5), validation [629, 764 - 5), test [764, 899); gap 5 frames
+        // (1m horizon 5 bars, frames 1 minute apart); 629 = floor(899 x 0.7), 764 = floor(899 x 0.85).
         static int Known(int from, int to) => Enumerable.Range(from, to - from).Count(i => i % 7 != 3);
-        Assert.Equal(Known(0, 630 - 5), card.Data.TrainSamples);
-        Assert.Equal(Known(630, 765 - 5), card.Data.ValidationSamples);
-        Assert.Equal(Known(765, 900), card.Data.TestSamples);
+        Assert.Equal(Known(0, 629 - 5), card.Data.TrainSamples);
+        Assert.Equal(Known(629, 764 - 5), card.Data.ValidationSamples);
+        Assert.Equal(Known(764, 899), card.Data.TestSamples);
 
         // Metrics: recomputed here from ONNX Runtime's predictions on the validation frames.
-        var validationFrames = Enumerable.Range(630, 765 - 5 - 630).Where(i => dataset.Label(i, 0) >= 0).ToList();
+        var validationFrames = Enumerable.Range(629, 764 - 5 - 629).Where(i => dataset.Label(i, 0) >= 0).ToList();
         var rows = validationFrames.SelectMany(i => SyntheticPivotData.Summary(dataset.Frame(i))).ToArray();
         var probabilities = RunOnnx(result.OnnxPath, rows, validationFrames.Count, out _);
         double F1(PivotClass c)
@@ -216,11 +218,14 @@ public sealed class FastTreeTrainerTests : IDisposable
         Assert.Equal("fasttree-1h", first.Card.Name);
         Assert.Equal("Score.output", first.Card.ProbabilityOutputs["1h"]);
 
-        // 1h horizon = 5 hours = 300 one-minute frames dropped at each boundary; the last 10 1h labels are unknown.
-        Assert.Equal(630 - 300, first.Card.Data.TrainSamples);
+        // The last 10 1h labels are unknown, so the labelled span is 890 frames; 1h horizon = 5 hours = 300 one-minute frames
+        // dropped at each boundary: train [0, 623 - 300), validation [623, 756 - 300) = empty, test [756, 890).
+        Assert.Equal(623 - 300, first.Card.Data.TrainSamples);
         Assert.Equal(0, first.Card.Data.ValidationSamples);
-        Assert.Equal(900 - 765 - 10, first.Card.Data.TestSamples);
+        Assert.Equal(890 - 756, first.Card.Data.TestSamples);
         Assert.Equal(0, first.Card.GateScore);
+        Assert.Empty(first.Run.Epochs);
+        Assert.Contains(first.Card.Notes, n => n.Contains("gate score is 0", StringComparison.Ordinal));
     }
 
     [Fact]
