@@ -209,26 +209,6 @@ public sealed class FastTreeTrainerTests : IDisposable
     }
 
     [Fact]
-    public void Same_seed_and_data_give_identical_files_and_1h_trains_on_its_own_labels()
-    {
-        var first = Train(Timeframe.OneHour, Path.Combine(_directory, "a"));
-        var second = Train(Timeframe.OneHour, Path.Combine(_directory, "b"));
-        Assert.Equal(File.ReadAllBytes(first.OnnxPath), File.ReadAllBytes(second.OnnxPath));
-        Assert.Equal(File.ReadAllText(first.CardPath), File.ReadAllText(second.CardPath));
-        Assert.Equal("fasttree-1h", first.Card.Name);
-        Assert.Equal("Score.output", first.Card.ProbabilityOutputs["1h"]);
-
-        // The last 10 1h labels are unknown, so the labelled span is 890 frames; 1h horizon = 5 hours = 300 one-minute frames
-        // dropped at each boundary: train [0, 623 - 300), validation [623, 756 - 300) = empty, test [756, 890).
-        Assert.Equal(623 - 300, first.Card.Data.TrainSamples);
-        Assert.Equal(0, first.Card.Data.ValidationSamples);
-        Assert.Equal(890 - 756, first.Card.Data.TestSamples);
-        Assert.Equal(0, first.Card.GateScore);
-        Assert.Empty(first.Run.Epochs);
-        Assert.Contains(first.Card.Notes, n => n.Contains("gate score is 0", StringComparison.Ordinal));
-    }
-
-    [Fact]
     public void Gap_frames_cover_one_label_horizon()
     {
         var dataset = SyntheticPivotData.Create(400);
