@@ -17,11 +17,12 @@ internal sealed class TrainVerb : IVerb
 
     public string Name => "train";
 
-    public string Summary => "Trains a pivot model (cnn: TorchSharp CNN) on kline history; writes ONNX, its model card and the run record.";
+    public string Summary => "Trains a pivot model on kline history (cnn: TorchSharp CNN; fasttree: ML.NET FastTree per timeframe); writes ONNX, its model card and the run record.";
 
     public string Usage =>
         "train cnn --data DIR --from DATE --to DATE [--symbols ETHUSDT,BTCUSDT] [--epochs 20] [--seed 42] [--out onnx/] [--name cnn-pivot] " +
-        "[--stride 1] [--max-frames 0] [--horizon 5] [--pivot-level 2] [--patience 4] [--batch-size 64] [--threads 1] [--learning-rate 0.001] [--weight-decay 0] [--dropout 0.1] [--channels 64] [--hidden 48]";
+        "[--stride 1] [--max-frames 0] [--horizon 5] [--pivot-level 2] [--patience 4] [--batch-size 64] [--threads 1] [--learning-rate 0.001] [--weight-decay 0] [--dropout 0.1] [--channels 64] [--hidden 48]\n" +
+        "       " + FastTree.TrainFastTreeCommand.Usage;
 
     public IReadOnlyList<string> Details =>
     [
@@ -36,19 +37,21 @@ internal sealed class TrainVerb : IVerb
         "  OUT/NAME.json (model card: schema hash, shapes, data range and hash, validation/test metrics, trainer version),",
         "  OUT/runs/RUNID.json (epochs, feature histograms, metrics; rewritten after each epoch) and OUT/checkpoints/RUNID-best.bin.",
         "1s: there is no 1s history in the shared data; the 1s block is masked and its labels are unknown, which the card notes.",
+        .. FastTree.TrainFastTreeCommand.Details,
     ];
 
     public int Run(IReadOnlyList<string> args, IAnsiConsole console)
     {
         if (args.Count == 0 || args[0].StartsWith("--", StringComparison.Ordinal))
         {
-            throw new UsageException("train: name the model to train (cnn).");
+            throw new UsageException("train: name the model to train (cnn or fasttree).");
         }
 
         return args[0] switch
         {
             "cnn" => RunCnn(args.Skip(1).ToList(), console),
-            _ => throw new UsageException($"train: unknown model '{args[0]}' (expected cnn)."),
+            FastTree.TrainFastTreeCommand.Name => new FastTree.TrainFastTreeCommand(TimeProvider.System).Run(args.Skip(1).ToList(), console),
+            _ => throw new UsageException($"train: unknown model '{args[0]}' (expected cnn or fasttree)."),
         };
     }
 
