@@ -688,7 +688,7 @@ public sealed class DataProvider : IMarketDataSink
                 if (bar.IsClosed && bar.OpenTimeMs >= from && bar.OpenTimeMs < to)
                 {
                     discard.Clear();
-                    if (feed.Aggregator.AddClosedKline(bar, discard))
+                    if (feed.AddToRollups(bar, discard))
                     {
                         seededUntil = Math.Max(seededUntil, bar.OpenTimeMs + duration);
                     }
@@ -833,6 +833,9 @@ public sealed class DataProvider : IMarketDataSink
     {
         private readonly Dictionary<Timeframe, FormingThrottle> _throttles = [];
         private readonly Dictionary<Timeframe, OHLCVBar> _nativeForming = [];
+
+        // Per roll-up timeframe, once its first kline is counted: the open of its partial first period, or null when complete.
+        private readonly Dictionary<Timeframe, long?> _rollupStarted = [];
         private long _marketTimeMs;
         private long _marketTimeSeenAtMs;
 
@@ -941,7 +944,7 @@ public sealed class DataProvider : IMarketDataSink
                 return;
             }
 
-            if (!Aggregator!.AddClosedKline(bar, closed))
+            if (!AddToRollups(bar, closed))
             {
                 // Older than the roll-up's current period (a repeat): store it as sent, do not count it twice.
                 closed.Add(bar);
@@ -951,6 +954,42 @@ public sealed class DataProvider : IMarketDataSink
             // Each base period is rolled up once.
             SeededUntilMs = bar.OpenTimeMs + bar.Timeframe.DurationMs();
         }
+
+        /// <summary>
+        /// Kline mode: counts a closed kline into the roll-ups (seeded history or streamed). The first period of each
+        /// roll-up timeframe is partial when the feed's first kline for it is not at the period's start (a replay that
+        /// begins at 10:37 has no 10:00-10:36): that candle is dropped, closed or forming, as the history roll-up drops it.
+        /// </summary>
+        public bool AddToRollups(OHLCVBar bar, List<OHLCVBar> closed)
+        {
+            var first = closed.Count;
+            if (!Aggregator!.AddClosedKline(bar, closed))
+            {
+                return false;
+            }
+
+            foreach (var timeframe in Aggregator.Timeframes)
+            {
+                if (timeframe > bar.Timeframe && !_rollupStarted.ContainsKey(timeframe))
+                {
+                    var bucket = timeframe.BucketStart(bar.OpenTimeMs);
+                    _rollupStarted[timeframe] = bucket == bar.OpenTimeMs ? null : bucket;
+                }
+            }
+
+            for (var i = closed.Count - 1; i >= first; i--)
+            {
+                if (IsPartialStart(closed[i].Timeframe, closed[i].OpenTimeMs))
+                {
+                    closed.RemoveAt(i);
+                }
+            }
+
+            return true;
+        }
+
+        private bool IsPartialStart(Timeframe timeframe, long openTimeMs) =>
+            _rollupStarted.TryGetValue(timeframe, out var partial) && partial == openTimeMs;
 
         /// <summary>The forming candle of <paramref name="timeframe"/> as it should be shown now, or null.</summary>
         public OHLCVBar? FormingBar(Timeframe timeframe)
@@ -977,6 +1016,11 @@ public sealed class DataProvider : IMarketDataSink
 
             // Roll-up in progress: the closed base klines so far plus the forming base kline.
             var partial = Aggregator.Forming(timeframe);
+            if (partial is not null && IsPartialStart(timeframe, partial.OpenTimeMs))
+            {
+                return null;
+            }
+
             if (!_nativeForming.TryGetValue(BaseTimeframe, out var kline))
             {
                 return partial;
@@ -986,6 +1030,12 @@ public sealed class DataProvider : IMarketDataSink
             if (partial is not null && partial.OpenTimeMs > bucket)
             {
                 return partial;
+            }
+
+            if (partial is null && !_rollupStarted.ContainsKey(timeframe) && kline.OpenTimeMs != bucket)
+            {
+                // Nothing counted yet and the period began before the feed: partial, not shown.
+                return null;
             }
 
             if (partial is null || partial.OpenTimeMs < bucket)

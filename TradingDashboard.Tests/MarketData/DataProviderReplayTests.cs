@@ -146,6 +146,29 @@ public sealed class DataProviderReplayTests
     }
 
     [Fact]
+    public async Task A_replay_starting_mid_hour_rolls_up_no_partial_first_hour()
+    {
+        using var dir = new TempDirectory();
+
+        // 1m klines 00:37 to 02:29: the 00:00 hour lacks its first 37 minutes, 01:00 is whole, 02:00 is in progress.
+        dir.Write("ETHUSDT-1m-2024-01-01.csv", Rows(T0 + (37 * M), M, 113, 2000));
+        await using var h = Harness(dir, [Symbol], [], backfillCandles: 10);
+
+        h.Start();
+        await WaitUntilAsync(() => SourceState(h, "Replay").State == SourceConnectionState.Ended, "the replay ends");
+
+        var hours = h.Bars(Timeframe.OneHour);
+        Assert.Equal(new[] { (T0 + H, true), (T0 + (2 * H), false) }, hours.Select(b => (b.OpenTimeMs, b.IsClosed)).ToArray());
+
+        // The 01:00 candle is its 60 minutes, rolled up by hand.
+        var minutes = h.Bars(Timeframe.OneMinute).Where(b => b.OpenTimeMs >= T0 + H && b.OpenTimeMs < T0 + (2 * H)).ToList();
+        Assert.Equal(60, minutes.Count);
+        var hour = hours[0];
+        Assert.Equal((minutes[0].Open, minutes.Max(b => b.High), minutes.Min(b => b.Low), minutes[^1].Close), (hour.Open, hour.High, hour.Low, hour.Close));
+        Assert.Equal(minutes.Sum(b => b.Volume), hour.Volume, 9);
+    }
+
+    [Fact]
     public async Task A_full_replay_of_two_symbols_builds_frames_and_none_is_skipped_as_stale_reference()
     {
         string[] symbols = ["ETHUSDT", "BTCUSDT"];
