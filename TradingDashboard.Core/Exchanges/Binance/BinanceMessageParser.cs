@@ -786,22 +786,19 @@ public sealed class BinanceMessageParser
     /// control character, non-ASCII byte or end of input).</summary>
     private static int ScanStringEnd(ReadOnlySpan<byte> json, int start)
     {
-        for (var i = start; i < json.Length; i++)
+        if ((uint)start > (uint)json.Length)
         {
-            var c = json[i];
-            if (c == (byte)'"')
-            {
-                return i;
-            }
-
-            if (c == (byte)'\\' || c < 0x20 || c >= 0x80)
-            {
-                return -1;
-            }
+            return -1;
         }
 
-        return -1;
+        // Vectorized: the first byte that ends or disqualifies a plain string.
+        var offset = json[start..].IndexOfAny(StringStops);
+        return offset >= 0 && json[start + offset] == (byte)'"' ? start + offset : -1;
     }
+
+    /// <summary>The quote that ends a plain string, and what sends a string to the reader: escapes, control characters, non-ASCII.</summary>
+    private static readonly System.Buffers.SearchValues<byte> StringStops = System.Buffers.SearchValues.Create(
+        [.. Enumerable.Range(0, 0x20).Select(b => (byte)b), (byte)'"', (byte)'\\', .. Enumerable.Range(0x80, 0x80).Select(b => (byte)b)]);
 
     /// <summary>Marks a number token whose integer value was not computed (more than 18 digits): parse its text instead.</summary>
     private const long NoNumber = long.MinValue;
