@@ -29,6 +29,12 @@ namespace TradingDashboard.Core.MarketData;
 /// ProbeIntervalSeconds the more preferred sources are probed (recent 1m history must come back non-empty); the first
 /// that answers takes over again (alert raised). When every source has failed, the chain waits one probe interval and
 /// starts again from the top.</para>
+/// <para>End of data: a source whose stream returns normally (a replay at the end of its files) is
+/// <see cref="SourceConnectionState.Ended"/>, announced by an Info alert. That is not an outage: it stays the active
+/// source and nothing is fallen back to; only where it was itself a fallback are the preferred sources still probed.</para>
+/// <para>Market time: backfill windows and seeding are counted from the source's market time
+/// (<see cref="IMarketDataSource.GetMarketTimeMs"/>: a replay's simulated clock), else from the <see cref="TimeProvider"/>.
+/// Throttles, silence and probe intervals always run on the <see cref="TimeProvider"/>.</para>
 /// </remarks>
 public sealed class DataProvider : IMarketDataSink
 {
@@ -69,6 +75,7 @@ public sealed class DataProvider : IMarketDataSink
 
     private volatile IMarketDataSource? _active;
     private long _lastMessageMs;
+    private long _sessionMessages;
     private SourceConnectionState _activeState;
     private bool _wasDisconnected;
     private long? _refetchFromMs;
@@ -370,6 +377,7 @@ public sealed class DataProvider : IMarketDataSink
     private void MarkMessage(string source)
     {
         Volatile.Write(ref _lastMessageMs, NowMs());
+        _sessionMessages++;
         _status.RecordMessage(_active?.Name ?? source);
         _onMessages?.Invoke(1);
         if (_activeState is SourceConnectionState.Connecting)
@@ -438,22 +446,19 @@ public sealed class DataProvider : IMarketDataSink
                     break;
 
                 case OutcomeKind.Ended:
-                    _status.SetSourceState(source.Name, SourceConnectionState.Idle, "ended");
-                    _logger.LogInformation("Market data source {Source} has nothing more to send", source.Name);
-                    if (index + 1 < Chain.Count)
-                    {
-                        _alerts.Raise(AlertSeverity.Info, AlertCategory, $"Market data source {source.Name} ended; switched to {Chain[index + 1].Name}.");
-                        index++;
-                    }
-                    else
-                    {
-                        _status.SetActiveSource(null);
-                        var target = await WaitForPreferredAsync(index, probeInterval, cancellationToken);
-                        _alerts.Raise(AlertSeverity.Info, AlertCategory, $"Market data source {Chain[target].Name} is reachable again; switched to it.");
-                        index = target;
-                    }
-
+                {
+                    // A finished replay is not an outage: it stays the active source (shown as finished), nothing is
+                    // fallen back to. Only where it was itself a fallback are the preferred sources still probed.
+                    var detail = EndedDetail(source, outcome.Messages);
+                    _status.SetSourceState(source.Name, SourceConnectionState.Ended, detail);
+                    _logger.LogInformation("Market data source {Source} has nothing more to send after {Messages} messages", source.Name, outcome.Messages);
+                    _alerts.Raise(AlertSeverity.Info, AlertCategory, $"Market data source {source.Name}: {detail}.");
+                    var target = await WaitForPreferredAsync(index, probeInterval, cancellationToken);
+                    _alerts.Raise(AlertSeverity.Info, AlertCategory, $"Market data source {Chain[target].Name} is reachable again; switched to it from the finished {source.Name}.");
+                    _status.SetSourceState(source.Name, SourceConnectionState.Idle, "standby");
+                    index = target;
                     break;
+                }
             }
         }
     }
@@ -467,6 +472,7 @@ public sealed class DataProvider : IMarketDataSink
             _status.SetActiveSource(source.Name);
             SetActiveState(source.Name, SourceConnectionState.Connecting, null);
             _wasDisconnected = false;
+            _sessionMessages = 0;
             await StartFeedAsync(source, cancellationToken);
             _active = source;
             Volatile.Write(ref _lastMessageMs, NowMs());
@@ -495,7 +501,7 @@ public sealed class DataProvider : IMarketDataSink
                     {
                         TaskStatus.Faulted => Outcome.Failed(stream.Exception!.GetBaseException().Message),
                         TaskStatus.Canceled => Outcome.Failed("the stream was cancelled by the source"),
-                        _ => Outcome.Ended,
+                        _ => Outcome.Ended(await SessionMessagesAsync()),
                     };
                 }
 
@@ -551,6 +557,25 @@ public sealed class DataProvider : IMarketDataSink
             }
         }
     }
+
+    /// <summary>Messages taken from the active source since it started (read under the gate: sink calls may still run).</summary>
+    private async Task<long> SessionMessagesAsync()
+    {
+        await _gate.WaitAsync(CancellationToken.None);
+        try
+        {
+            return _sessionMessages;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private static string EndedDetail(IMarketDataSource source, long messages) =>
+        source.Name.Equals(SourceFallbackChain.ReplaySourceName, StringComparison.OrdinalIgnoreCase)
+            ? $"replay finished, end of its files ({messages} messages)"
+            : $"finished, nothing more to send ({messages} messages)";
 
     private async Task<int> WaitForPreferredAsync(int index, TimeSpan probeInterval, CancellationToken cancellationToken)
     {
@@ -608,7 +633,10 @@ public sealed class DataProvider : IMarketDataSink
     private async Task<int> StartFeedAsync(IMarketDataSource source, CancellationToken cancellationToken)
     {
         var refetch = _refetchFromMs;
-        var fetched = await _backfiller.BackfillAsync(source, refetch, cancellationToken);
+
+        // A replay runs on its own clock: its gap is counted back from the replayed time, not from today.
+        var marketNowMs = source.GetMarketTimeMs(_subscription) ?? NowMs();
+        var fetched = await _backfiller.BackfillAsync(source, refetch, marketNowMs, cancellationToken);
         _refetchFromMs = null;
         var nowMs = NowMs();
         _feeds.Clear();
@@ -616,7 +644,7 @@ public sealed class DataProvider : IMarketDataSink
         foreach (var symbol in _options.Symbols)
         {
             var feed = SymbolFeed.Create(source, symbol, _timeframes, _logger);
-            Seed(feed, nowMs);
+            Seed(feed, marketNowMs, nowMs);
             _feeds[symbol] = feed;
             if (feed.Aggregator is not null)
             {
@@ -634,11 +662,12 @@ public sealed class DataProvider : IMarketDataSink
 
     /// <summary>
     /// Rebuilds the candles in progress from closed history in the cache: for each configured timeframe from the
-    /// second largest down, its closed candles within the current period of the next larger timeframe.
+    /// second largest down, its closed candles within the current period (at market time <paramref name="nowMs"/>) of
+    /// the next larger timeframe.
     /// </summary>
-    private void Seed(SymbolFeed feed, long nowMs)
+    private void Seed(SymbolFeed feed, long nowMs, long localNowMs)
     {
-        feed.SetMarketTime(nowMs, nowMs);
+        feed.SetMarketTime(nowMs, localNowMs);
         if (feed.Aggregator is null)
         {
             return;
@@ -659,7 +688,7 @@ public sealed class DataProvider : IMarketDataSink
                 if (bar.IsClosed && bar.OpenTimeMs >= from && bar.OpenTimeMs < to)
                 {
                     discard.Clear();
-                    if (feed.Aggregator.AddClosedKline(bar, discard))
+                    if (feed.AddToRollups(bar, discard))
                     {
                         seededUntil = Math.Max(seededUntil, bar.OpenTimeMs + duration);
                     }
@@ -783,9 +812,9 @@ public sealed class DataProvider : IMarketDataSink
         Ended,
     }
 
-    private readonly record struct Outcome(OutcomeKind Kind, string? Detail, int Target)
+    private readonly record struct Outcome(OutcomeKind Kind, string? Detail, int Target, long Messages = 0)
     {
-        public static Outcome Ended => new(OutcomeKind.Ended, null, -1);
+        public static Outcome Ended(long messages) => new(OutcomeKind.Ended, null, -1, messages);
 
         public static Outcome Failed(string detail) => new(OutcomeKind.Failed, detail, -1);
 
@@ -804,6 +833,9 @@ public sealed class DataProvider : IMarketDataSink
     {
         private readonly Dictionary<Timeframe, FormingThrottle> _throttles = [];
         private readonly Dictionary<Timeframe, OHLCVBar> _nativeForming = [];
+
+        // Per roll-up timeframe, once its first kline is counted: the open of its partial first period, or null when complete.
+        private readonly Dictionary<Timeframe, long?> _rollupStarted = [];
         private long _marketTimeMs;
         private long _marketTimeSeenAtMs;
 
@@ -912,7 +944,7 @@ public sealed class DataProvider : IMarketDataSink
                 return;
             }
 
-            if (!Aggregator!.AddClosedKline(bar, closed))
+            if (!AddToRollups(bar, closed))
             {
                 // Older than the roll-up's current period (a repeat): store it as sent, do not count it twice.
                 closed.Add(bar);
@@ -922,6 +954,42 @@ public sealed class DataProvider : IMarketDataSink
             // Each base period is rolled up once.
             SeededUntilMs = bar.OpenTimeMs + bar.Timeframe.DurationMs();
         }
+
+        /// <summary>
+        /// Kline mode: counts a closed kline into the roll-ups (seeded history or streamed). The first period of each
+        /// roll-up timeframe is partial when the feed's first kline for it is not at the period's start (a replay that
+        /// begins at 10:37 has no 10:00-10:36): that candle is dropped, closed or forming, as the history roll-up drops it.
+        /// </summary>
+        public bool AddToRollups(OHLCVBar bar, List<OHLCVBar> closed)
+        {
+            var first = closed.Count;
+            if (!Aggregator!.AddClosedKline(bar, closed))
+            {
+                return false;
+            }
+
+            foreach (var timeframe in Aggregator.Timeframes)
+            {
+                if (timeframe > bar.Timeframe && !_rollupStarted.ContainsKey(timeframe))
+                {
+                    var bucket = timeframe.BucketStart(bar.OpenTimeMs);
+                    _rollupStarted[timeframe] = bucket == bar.OpenTimeMs ? null : bucket;
+                }
+            }
+
+            for (var i = closed.Count - 1; i >= first; i--)
+            {
+                if (IsPartialStart(closed[i].Timeframe, closed[i].OpenTimeMs))
+                {
+                    closed.RemoveAt(i);
+                }
+            }
+
+            return true;
+        }
+
+        private bool IsPartialStart(Timeframe timeframe, long openTimeMs) =>
+            _rollupStarted.TryGetValue(timeframe, out var partial) && partial == openTimeMs;
 
         /// <summary>The forming candle of <paramref name="timeframe"/> as it should be shown now, or null.</summary>
         public OHLCVBar? FormingBar(Timeframe timeframe)
@@ -948,6 +1016,11 @@ public sealed class DataProvider : IMarketDataSink
 
             // Roll-up in progress: the closed base klines so far plus the forming base kline.
             var partial = Aggregator.Forming(timeframe);
+            if (partial is not null && IsPartialStart(timeframe, partial.OpenTimeMs))
+            {
+                return null;
+            }
+
             if (!_nativeForming.TryGetValue(BaseTimeframe, out var kline))
             {
                 return partial;
@@ -957,6 +1030,12 @@ public sealed class DataProvider : IMarketDataSink
             if (partial is not null && partial.OpenTimeMs > bucket)
             {
                 return partial;
+            }
+
+            if (partial is null && !_rollupStarted.ContainsKey(timeframe) && kline.OpenTimeMs != bucket)
+            {
+                // Nothing counted yet and the period began before the feed: partial, not shown.
+                return null;
             }
 
             if (partial is null || partial.OpenTimeMs < bucket)

@@ -31,11 +31,25 @@ public sealed class GapBackfiller(
 {
     private readonly Timeframe[] _timeframes = [.. timeframes.Distinct().Order()];
 
-    /// <summary>Backfills every series that <paramref name="source"/> can serve; returns the number of candles fetched.</summary>
-    public async Task<int> BackfillAsync(IMarketDataSource source, long? refetchFromMs, CancellationToken cancellationToken)
+    /// <summary>
+    /// Backfills every series that <paramref name="source"/> can serve up to now (the source's market time for a
+    /// replay, else the clock's); returns the number of candles fetched.
+    /// </summary>
+    public Task<int> BackfillAsync(IMarketDataSource source, long? refetchFromMs, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(source);
-        var nowMs = timeProvider.GetUtcNow().ToUnixTimeMilliseconds();
+        var subscription = new MarketDataSubscription(symbols, timeframes);
+        var nowMs = source.GetMarketTimeMs(subscription) ?? timeProvider.GetUtcNow().ToUnixTimeMilliseconds();
+        return BackfillAsync(source, refetchFromMs, nowMs, cancellationToken);
+    }
+
+    /// <summary>
+    /// Backfills every series that <paramref name="source"/> can serve, with windows counted back from market time
+    /// <paramref name="nowMs"/> (Unix ms); returns the number of candles fetched.
+    /// </summary>
+    public async Task<int> BackfillAsync(IMarketDataSource source, long? refetchFromMs, long nowMs, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(source);
         var served = source.Capabilities.HistoricalTimeframes;
         var total = 0;
         foreach (var symbol in symbols)

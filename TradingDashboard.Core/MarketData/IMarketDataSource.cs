@@ -26,6 +26,14 @@ public interface IMarketDataSource
     /// filling. Returns an empty list for a timeframe the source cannot serve.
     /// </summary>
     Task<IReadOnlyList<OHLCVBar>> GetHistoricalBarsAsync(string symbol, Timeframe timeframe, long fromMs, long toMs, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The source's own market time in Unix ms, for a source whose data does not run on the wall clock (a replay of
+    /// old files): while it streams, the time of the last event it sent; before, the instant just before the first
+    /// event it will send for <paramref name="subscription"/>. Gap and backfill windows are counted back from it.
+    /// Null (the default) for live sources, whose market time is the injected <see cref="TimeProvider"/>'s.
+    /// </summary>
+    long? GetMarketTimeMs(MarketDataSubscription subscription) => null;
 }
 
 /// <summary>What a source streams.</summary>

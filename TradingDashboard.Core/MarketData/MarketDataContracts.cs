@@ -27,6 +27,12 @@ public enum SourceConnectionState
 
     /// <summary>Failed and waiting to be probed again.</summary>
     Failed,
+
+    /// <summary>
+    /// Finished: the source sent all it had (a replay reached the end of its files). Not an outage: nothing is
+    /// fallen back to or probed because of it.
+    /// </summary>
+    Ended,
 }
 
 /// <summary>State of one market data source.</summary>

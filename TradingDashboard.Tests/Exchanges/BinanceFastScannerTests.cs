@@ -193,6 +193,74 @@ public class BinanceFastScannerTests
         }
     }
 
+    /// <summary>Decimal strings at and past the edges of the one-pass decimal scan (significant digits, 2^53, 22 fraction digits, signs, stray characters).</summary>
+    public static TheoryData<string> DecimalTexts() =>
+    [
+        "0.35270000", "0.3527", "00000.35270000", "5.", ".5", "-0.3527", "-0", "0", "-", ".", "", "1.2.3", "1e5", "+1", "0x10",
+        "1234567890123456789", "12345678901234567890", "0.0000000000000000001234567891", "9007199254740992", "9007199254740993",
+        "0.1234567890123456789012", "0.12345678901234567890123", "35270000e-8", "0.3527 ", "0,3527",
+    ];
+
+    [Theory]
+    [MemberData(nameof(DecimalTexts))]
+    public void Kline_and_trade_decimals_at_the_edges_give_the_reader_result_and_the_nearest_double(string text)
+    {
+        var kline = Encoding.UTF8.GetString(Sample("combined_stream_kline_1m.cryptofeed_2021-10-12.json"));
+        var trade = Encoding.UTF8.GetString(Sample("BTCUSDT_trade.hftbacktest_2024-08-08.json"));
+
+        // Volume and quote volume (where the value is otherwise free), and the trade quantity.
+        var volume = kline.Replace("\"v\":\"25877.00000000\"", $"\"v\":\"{text}\"", StringComparison.Ordinal);
+        var quote = kline.Replace("\"q\":\"9116.04600000\"", $"\"q\":\"{text}\"", StringComparison.Ordinal);
+        var quantity = System.Text.RegularExpressions.Regex.Replace(trade, "\"q\":\"[^\"]*\"", $"\"q\":\"{text}\"");
+        Assert.NotEqual(kline, volume);
+        Assert.NotEqual(kline, quote);
+        Assert.NotEqual(trade, quantity);
+        AssertSameAsReader(Encoding.UTF8.GetBytes(volume));
+        AssertSameAsReader(Encoding.UTF8.GetBytes(quote));
+        AssertSameAsReader(Encoding.UTF8.GetBytes(quantity));
+
+        // Where it is a number, it is the double nearest the decimal (what double.Parse gives).
+        if (double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var expected)
+            && text.Trim() == text && !text.Contains('e', StringComparison.Ordinal) && !text.StartsWith('+'))
+        {
+            var bar = Parser.Parse(Encoding.UTF8.GetBytes(quote), Received).Bar;
+            Assert.NotNull(bar);
+            Assert.Equal(expected, bar.QuoteVolume);
+        }
+    }
+
+    [Theory]
+    [InlineData("1633998540000")]
+    [InlineData("999999999999999999")]
+    [InlineData("1000000000000000000")]
+    [InlineData("9223372036854775807")]
+    [InlineData("9223372036854775808")]
+    [InlineData("-60000")]
+    [InlineData("-0")]
+    [InlineData("0")]
+    public void Integer_fields_at_the_edges_give_the_reader_result(string number)
+    {
+        var kline = Encoding.UTF8.GetString(Sample("combined_stream_kline_1m.cryptofeed_2021-10-12.json"));
+        string[] variants =
+        [
+            kline.Replace("\"E\":1633998523963", $"\"E\":{number}", StringComparison.Ordinal),
+            kline.Replace("\"n\":30", $"\"n\":{number}", StringComparison.Ordinal),
+            kline.Replace("\"t\":1633998480000", $"\"t\":{number}", StringComparison.Ordinal),
+            kline.Replace("\"k\":{", $"\"k\":{{\"o\":{number},", StringComparison.Ordinal).Replace(",\"o\":\"0.35270000\"", string.Empty, StringComparison.Ordinal),
+        ];
+        foreach (var variant in variants)
+        {
+            Assert.NotEqual(kline, variant);
+            AssertSameAsReader(Encoding.UTF8.GetBytes(variant));
+        }
+
+        // The exchange time is the number itself, when it fits a long.
+        if (long.TryParse(number, System.Globalization.CultureInfo.InvariantCulture, out var expected))
+        {
+            Assert.Equal(expected, Parser.Parse(Encoding.UTF8.GetBytes(variants[0]), Received).Bar!.ExchangeTimeMs);
+        }
+    }
+
     private static JsonObject Reverse(JsonObject source)
     {
         var result = new JsonObject();

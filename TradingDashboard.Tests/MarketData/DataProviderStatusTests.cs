@@ -57,6 +57,24 @@ public sealed class DataProviderStatusTests
     }
 
     [Fact]
+    public void An_ended_active_source_is_published_at_once_and_every_symbol_shows_it_ended()
+    {
+        var heard = new List<MarketDataStatus>();
+        using var subscription = _status.Subscribe(heard.Add);
+        _status.SetActiveSource("Mexc");
+        _status.SetSourceState("Mexc", SourceConnectionState.Connected, "ok");
+
+        _status.SetSourceState("Mexc", SourceConnectionState.Ended, "replay finished");
+
+        Assert.Equal(3, heard.Count);
+        var mexc = heard[^1].Sources.Single(s => s.Name == "Mexc");
+        Assert.Equal((SourceConnectionState.Ended, "replay finished"), (mexc.State, mexc.Detail));
+        Assert.Equal("Mexc", heard[^1].ActiveSource);
+        Assert.All(heard[^1].Symbols, s => Assert.Equal((SourceConnectionState.Ended, "Mexc"), (s.State, s.ActiveSource)));
+        Assert.Equal(SourceConnectionState.Idle, heard[^1].Sources.Single(s => s.Name == "Binance").State);
+    }
+
+    [Fact]
     public void Source_changes_are_published_at_once_and_price_updates_when_asked()
     {
         var heard = new List<MarketDataStatus>();

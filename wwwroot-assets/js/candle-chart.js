@@ -324,3 +324,42 @@ export function setHeight(id, height) {
         }
     });
 }
+
+// Plotly's responsive mode follows the window only. The drawer opening or closing (or anything else) changes the
+// chart's width without a window resize, so the figure is refitted to its element's width whenever that changes
+// (Plots.resize relayouts with the new size; at most once per animation frame).
+const widthObservers = new Map();
+
+export function followWidth(id) {
+    const gd = document.getElementById(id);
+    if (!gd || widthObservers.has(id) || typeof ResizeObserver === 'undefined') {
+        return;
+    }
+
+    let frame = 0;
+    let lastWidth = -1;
+    const observer = new ResizeObserver(entries => {
+        const width = Math.round(entries[entries.length - 1].contentRect.width);
+        if (width === lastWidth || width === 0) {
+            return;
+        }
+
+        lastWidth = width;
+        cancelAnimationFrame(frame);
+        frame = requestAnimationFrame(() => {
+            if (gd.isConnected && isPlotted(gd)) {
+                window.Plotly.Plots.resize(gd);
+            }
+        });
+    });
+    observer.observe(gd);
+    widthObservers.set(id, observer);
+}
+
+export function unfollowWidth(id) {
+    const observer = widthObservers.get(id);
+    if (observer) {
+        observer.disconnect();
+        widthObservers.delete(id);
+    }
+}

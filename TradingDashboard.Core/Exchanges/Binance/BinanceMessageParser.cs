@@ -214,7 +214,7 @@ public sealed class BinanceMessageParser
             return BinanceParseResult.Reject(reason, "kline open time " + k.OpenTime.ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
 
-        if (k.OpenTime % timeframe.DurationMs() != 0)
+        if (!OnGrid(k.OpenTime, timeframe))
         {
             return BinanceParseResult.Reject(RejectReasons.MalformedJson, "kline open time is not on the interval grid");
         }
@@ -227,6 +227,16 @@ public sealed class BinanceMessageParser
             ReceivedTimeMs = receivedTimeMs,
         });
     }
+
+    /// <summary>Open time on the interval grid. Constant divisors: the JIT turns each into a multiply, not a 64-bit division.</summary>
+    private static bool OnGrid(long openTimeMs, Timeframe timeframe) => timeframe switch
+    {
+        Timeframe.OneSecond => openTimeMs % 1_000L == 0,
+        Timeframe.OneMinute => openTimeMs % 60_000L == 0,
+        Timeframe.OneHour => openTimeMs % 3_600_000L == 0,
+        Timeframe.OneDay => openTimeMs % 86_400_000L == 0,
+        _ => openTimeMs % timeframe.DurationMs() == 0,
+    };
 
     private void ReadEventObject(ref Utf8JsonReader reader, ref EventFields f, bool allowEnvelope)
     {
@@ -494,7 +504,42 @@ public sealed class BinanceMessageParser
                 return false;
             }
 
-            var token = ScanValue(json, ref pos, out var value);
+            // Prices and quantities: digits are parsed while the string is scanned (one pass).
+            if (name.Length == 1 && name[0] is (byte)'p' or (byte)'q')
+            {
+                if (name[0] == (byte)'p')
+                {
+                    if (!ScanDecimalValue(json, ref pos, out f.Price))
+                    {
+                        return false;
+                    }
+
+                    f.HasPrice = true;
+                }
+                else
+                {
+                    if (!ScanDecimalValue(json, ref pos, out f.Quantity))
+                    {
+                        return false;
+                    }
+
+                    f.HasQuantity = true;
+                }
+
+                if (!ScanMemberEnd(json, ref pos, out var closed))
+                {
+                    return false;
+                }
+
+                if (closed)
+                {
+                    return true;
+                }
+
+                continue;
+            }
+
+            var token = ScanValue(json, ref pos, out var value, out var number);
             if (token == ScanToken.Invalid)
             {
                 return false;
@@ -512,7 +557,7 @@ public sealed class BinanceMessageParser
 
                         ApplyEventType(value, ref f);
                         break;
-                    case (byte)'E': if (!ScanInt64(token, value, out f.EventTime)) { return false; } f.HasEventTime = true; break;
+                    case (byte)'E': if (!ScanInt64(token, value, number, out f.EventTime)) { return false; } f.HasEventTime = true; break;
                     case (byte)'s':
                         if (token != ScanToken.String)
                         {
@@ -521,11 +566,9 @@ public sealed class BinanceMessageParser
 
                         ApplySymbol(value, ref f);
                         break;
-                    case (byte)'t': if (!ScanInt64(token, value, out f.TradeId)) { return false; } f.HasTradeId = true; break;
-                    case (byte)'a': if (!ScanInt64(token, value, out f.AggId)) { return false; } f.HasAggId = true; break;
-                    case (byte)'p': if (!ScanDouble(token, value, out f.Price)) { return false; } f.HasPrice = true; break;
-                    case (byte)'q': if (!ScanDouble(token, value, out f.Quantity)) { return false; } f.HasQuantity = true; break;
-                    case (byte)'T': if (!ScanInt64(token, value, out f.TradeTime)) { return false; } f.HasTradeTime = true; break;
+                    case (byte)'t': if (!ScanInt64(token, value, number, out f.TradeId)) { return false; } f.HasTradeId = true; break;
+                    case (byte)'a': if (!ScanInt64(token, value, number, out f.AggId)) { return false; } f.HasAggId = true; break;
+                    case (byte)'T': if (!ScanInt64(token, value, number, out f.TradeTime)) { return false; } f.HasTradeTime = true; break;
                     case (byte)'m':
                         if (token is not (ScanToken.True or ScanToken.False))
                         {
@@ -559,22 +602,35 @@ public sealed class BinanceMessageParser
                 }
             }
 
-            if ((uint)pos >= (uint)json.Length)
+            if (!ScanMemberEnd(json, ref pos, out var end))
             {
                 return false;
             }
 
-            var next = json[pos++];
-            if (next == (byte)'}')
+            if (end)
             {
                 return true;
             }
-
-            if (next != (byte)',')
-            {
-                return false;
-            }
         }
+    }
+
+    /// <summary>After a member's value: ',' (another member follows) or '}' (<paramref name="closed"/>); false on anything else.</summary>
+    private static bool ScanMemberEnd(ReadOnlySpan<byte> json, ref int pos, out bool closed)
+    {
+        closed = false;
+        if ((uint)pos >= (uint)json.Length)
+        {
+            return false;
+        }
+
+        var next = json[pos++];
+        if (next == (byte)'}')
+        {
+            closed = true;
+            return true;
+        }
+
+        return next == (byte)',';
     }
 
     private bool ScanKline(ReadOnlySpan<byte> json, ref int pos, ref EventFields f)
@@ -596,75 +652,118 @@ public sealed class BinanceMessageParser
                 return false;
             }
 
-            var token = ScanValue(json, ref pos, out var value);
-            if (token is ScanToken.Invalid or ScanToken.StartObject)
+            // Prices and volumes: digits are parsed while the string is scanned (one pass).
+            if (name.Length == 1 && KlineDecimalBit(name[0]) is var bit and not 0)
             {
-                return false;
-            }
-
-            if (name.Length == 1)
-            {
-                switch (name[0])
+                if (!ScanDecimalValue(json, ref pos, out var parsed))
                 {
-                    case (byte)'t': if (!ScanInt64(token, value, out k.OpenTime)) { return false; } k.HasOpenTime = true; break;
-                    case (byte)'o': if (!ScanDouble(token, value, out k.Open)) { return false; } ohlcv |= 1; break;
-                    case (byte)'h': if (!ScanDouble(token, value, out k.High)) { return false; } ohlcv |= 2; break;
-                    case (byte)'l': if (!ScanDouble(token, value, out k.Low)) { return false; } ohlcv |= 4; break;
-                    case (byte)'c': if (!ScanDouble(token, value, out k.Close)) { return false; } ohlcv |= 8; break;
-                    case (byte)'v': if (!ScanDouble(token, value, out k.Volume)) { return false; } ohlcv |= 16; break;
-                    case (byte)'q': if (!ScanDouble(token, value, out k.QuoteVolume)) { return false; } break;
-                    case (byte)'n': if (!ScanInt64(token, value, out k.TradeCount)) { return false; } break;
-                    case (byte)'x':
-                        if (token is not (ScanToken.True or ScanToken.False))
-                        {
-                            return false;
-                        }
+                    return false;
+                }
 
-                        k.Closed = token == ScanToken.True;
-                        k.HasClosed = true;
-                        break;
-                    case (byte)'s':
-                        if (token != ScanToken.String)
-                        {
-                            return false;
-                        }
+                switch (bit)
+                {
+                    case 1: k.Open = parsed; break;
+                    case 2: k.High = parsed; break;
+                    case 4: k.Low = parsed; break;
+                    case 8: k.Close = parsed; break;
+                    case 16: k.Volume = parsed; break;
+                    default: k.QuoteVolume = parsed; break;
+                }
 
-                        ApplySymbol(value, ref f);
-                        break;
-                    case (byte)'i':
-                        if (token != ScanToken.String)
-                        {
-                            return false;
-                        }
+                ohlcv |= bit & 0b11111;
+            }
+            else
+            {
+                var token = ScanValue(json, ref pos, out var value, out var number);
+                if (token is ScanToken.Invalid or ScanToken.StartObject)
+                {
+                    return false;
+                }
 
-                        ApplyInterval(value, ref k);
-                        break;
-                    default: break;
+                if (name.Length == 1 && !ScanKlineScalar(name[0], token, value, number, ref f))
+                {
+                    return false;
                 }
             }
 
-            if ((uint)pos >= (uint)json.Length)
+            if (!ScanMemberEnd(json, ref pos, out var closed))
             {
                 return false;
             }
 
-            var next = json[pos++];
-            if (next == (byte)'}')
+            if (closed)
             {
                 k.HasOhlcv = ohlcv == 0b11111;
                 return true;
             }
+        }
+    }
 
-            if (next != (byte)',')
-            {
-                return false;
-            }
+    /// <summary>The ohlcv bit of a kline decimal field (o h l c v; 32 for q, which is not required), or 0.</summary>
+    private static int KlineDecimalBit(byte name) => name switch
+    {
+        (byte)'o' => 1,
+        (byte)'h' => 2,
+        (byte)'l' => 4,
+        (byte)'c' => 8,
+        (byte)'v' => 16,
+        (byte)'q' => 32,
+        _ => 0,
+    };
+
+    /// <summary>A kline member other than the decimals; false when its value is not what the fast path takes.</summary>
+    private bool ScanKlineScalar(byte name, ScanToken token, ReadOnlySpan<byte> value, long number, ref EventFields f)
+    {
+        ref var k = ref f.K;
+        switch (name)
+        {
+            case (byte)'t':
+                k.HasOpenTime = ScanInt64(token, value, number, out k.OpenTime);
+                return k.HasOpenTime;
+            case (byte)'n':
+                return ScanInt64(token, value, number, out k.TradeCount);
+            case (byte)'x':
+                if (token is not (ScanToken.True or ScanToken.False))
+                {
+                    return false;
+                }
+
+                k.Closed = token == ScanToken.True;
+                k.HasClosed = true;
+                return true;
+            case (byte)'s':
+                if (token != ScanToken.String)
+                {
+                    return false;
+                }
+
+                ApplySymbol(value, ref f);
+                return true;
+            case (byte)'i':
+                if (token != ScanToken.String)
+                {
+                    return false;
+                }
+
+                ApplyInterval(value, ref k);
+                return true;
+            default:
+                return true;
         }
     }
 
     /// <summary>Reads "name": (quote, plain ASCII name, quote, colon).</summary>
     private static bool ScanName(ReadOnlySpan<byte> json, ref int pos, out ReadOnlySpan<byte> name)
     {
+        // Binance's event fields are one letter: "x": checked in place.
+        if ((uint)(pos + 3) < (uint)json.Length && json[pos] == (byte)'"' && json[pos + 2] == (byte)'"' && json[pos + 3] == (byte)':'
+            && json[pos + 1] is >= 0x20 and < 0x80 and not (byte)'"' and not (byte)'\\')
+        {
+            name = json.Slice(pos + 1, 1);
+            pos += 4;
+            return true;
+        }
+
         name = default;
         if ((uint)pos >= (uint)json.Length || json[pos] != (byte)'"')
         {
@@ -687,26 +786,31 @@ public sealed class BinanceMessageParser
     /// control character, non-ASCII byte or end of input).</summary>
     private static int ScanStringEnd(ReadOnlySpan<byte> json, int start)
     {
-        for (var i = start; i < json.Length; i++)
+        if ((uint)start > (uint)json.Length)
         {
-            var c = json[i];
-            if (c == (byte)'"')
-            {
-                return i;
-            }
-
-            if (c == (byte)'\\' || c < 0x20 || c >= 0x80)
-            {
-                return -1;
-            }
+            return -1;
         }
 
-        return -1;
+        // Vectorized: the first byte that ends or disqualifies a plain string.
+        var offset = json[start..].IndexOfAny(StringStops);
+        return offset >= 0 && json[start + offset] == (byte)'"' ? start + offset : -1;
     }
 
-    private static ScanToken ScanValue(ReadOnlySpan<byte> json, ref int pos, out ReadOnlySpan<byte> value)
+    /// <summary>The quote that ends a plain string, and what sends a string to the reader: escapes, control characters, non-ASCII.</summary>
+    private static readonly System.Buffers.SearchValues<byte> StringStops = System.Buffers.SearchValues.Create(
+        [.. Enumerable.Range(0, 0x20).Select(b => (byte)b), (byte)'"', (byte)'\\', .. Enumerable.Range(0x80, 0x80).Select(b => (byte)b)]);
+
+    /// <summary>Marks a number token whose integer value was not computed (more than 18 digits): parse its text instead.</summary>
+    private const long NoNumber = long.MinValue;
+
+    /// <summary>
+    /// Scans one value. For a number token, <paramref name="number"/> is its integer value when it has at most 18 digits
+    /// (so it cannot overflow), else <see cref="NoNumber"/>.
+    /// </summary>
+    private static ScanToken ScanValue(ReadOnlySpan<byte> json, ref int pos, out ReadOnlySpan<byte> value, out long number)
     {
         value = default;
+        number = NoNumber;
         if ((uint)pos >= (uint)json.Length)
         {
             return ScanToken.Invalid;
@@ -744,8 +848,11 @@ public sealed class BinanceMessageParser
                 }
 
                 var digitsStart = i;
-                while (i < json.Length && (uint)(json[i] - '0') <= 9)
+                long magnitude = 0;
+                uint d;
+                while (i < json.Length && (d = (uint)(json[i] - '0')) <= 9)
                 {
+                    magnitude = unchecked((magnitude * 10) + d);
                     i++;
                 }
 
@@ -753,6 +860,11 @@ public sealed class BinanceMessageParser
                 if (digits == 0 || (digits > 1 && json[digitsStart] == (byte)'0'))
                 {
                     return ScanToken.Invalid;
+                }
+
+                if (digits <= 18)
+                {
+                    number = c == (byte)'-' ? -magnitude : magnitude;
                 }
 
                 value = json[start..i];
@@ -772,15 +884,28 @@ public sealed class BinanceMessageParser
         return true;
     }
 
-    private static bool ScanInt64(ScanToken token, ReadOnlySpan<byte> value, out long result)
+    private static bool ScanInt64(ScanToken token, ReadOnlySpan<byte> value, long number, out long result)
     {
+        if (token == ScanToken.Number && number != NoNumber)
+        {
+            result = number;
+            return true;
+        }
+
         result = 0;
         return token is ScanToken.Number or ScanToken.String
             && System.Buffers.Text.Utf8Parser.TryParse(value, out result, out var consumed) && consumed == value.Length;
     }
 
-    private static bool ScanDouble(ScanToken token, ReadOnlySpan<byte> value, out double result)
+    private static bool ScanDouble(ScanToken token, ReadOnlySpan<byte> value, long number, out double result)
     {
+        // A positive integer up to 2^53 converts exactly: the same double the text parses to ("-0" keeps the parser: its sign).
+        if (token == ScanToken.Number && number is > 0 and <= MaxExactInteger)
+        {
+            result = number;
+            return true;
+        }
+
         result = 0;
         return token switch
         {
@@ -789,6 +914,109 @@ public sealed class BinanceMessageParser
                 && consumed == value.Length && double.IsFinite(result),
             _ => false,
         };
+    }
+
+    private const long MaxExactInteger = 1L << 53;
+
+    /// <summary>
+    /// A price or quantity value: a quoted plain decimal is parsed in the same pass that finds its closing quote, with
+    /// exactly <see cref="Utf8Decimal"/>'s fast-path rules (so the same double); anything else (unquoted, exponent,
+    /// escapes, too many digits) is scanned and parsed as before.
+    /// </summary>
+    private static bool ScanDecimalValue(ReadOnlySpan<byte> json, ref int pos, out double result)
+    {
+        if (TryScanQuotedDecimal(json, ref pos, out result))
+        {
+            return true;
+        }
+
+        var token = ScanValue(json, ref pos, out var value, out var number);
+        return token is not (ScanToken.Invalid or ScanToken.StartObject) && ScanDouble(token, value, number, out result);
+    }
+
+    /// <summary>Powers of ten that are exact doubles (10^0 to 10^22).</summary>
+    private static ReadOnlySpan<double> PowersOf10 =>
+    [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+        1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+    ];
+
+    /// <summary>
+    /// "-?digits[.digits]" with at most 19 significant digits, a mantissa up to 2^53 and at most 22 fraction digits:
+    /// mantissa / 10^k is then one correctly rounded division (the decimal's nearest double). Leaves
+    /// <paramref name="pos"/> after the closing quote; returns false, moving nothing, for anything else.
+    /// </summary>
+    private static bool TryScanQuotedDecimal(ReadOnlySpan<byte> json, ref int pos, out double result)
+    {
+        result = 0;
+        var i = pos;
+        if ((uint)i >= (uint)json.Length || json[i] != (byte)'"')
+        {
+            return false;
+        }
+
+        i++;
+        var negative = false;
+        if ((uint)i < (uint)json.Length && json[i] == (byte)'-')
+        {
+            negative = true;
+            i++;
+        }
+
+        ulong mantissa = 0;
+        var digits = 0;
+        var significant = 0;
+        var pointAt = -1;
+        while (true)
+        {
+            if ((uint)i >= (uint)json.Length)
+            {
+                return false;
+            }
+
+            var c = json[i];
+            var d = (uint)(c - '0');
+            if (d <= 9)
+            {
+                digits++;
+                if (mantissa != 0 || d != 0)
+                {
+                    significant++;
+                }
+
+                mantissa = (mantissa * 10) + d;
+            }
+            else if (c == (byte)'"')
+            {
+                break;
+            }
+            else if (c != (byte)'.' || pointAt >= 0)
+            {
+                return false;
+            }
+            else
+            {
+                pointAt = digits;
+            }
+
+            i++;
+        }
+
+        // Checked once at the end: more than 19 significant digits may have wrapped the mantissa, so they are refused too.
+        var fractionDigits = pointAt < 0 ? 0 : digits - pointAt;
+        if (digits == 0 || significant > 19 || mantissa > (ulong)MaxExactInteger || fractionDigits >= PowersOf10.Length)
+        {
+            return false;
+        }
+
+        result = fractionDigits == 0 ? mantissa : mantissa / PowersOf10[fractionDigits];
+        if (negative)
+        {
+            result = -result;
+        }
+
+        pos = i + 1;
+        return true;
     }
 
 

@@ -13,6 +13,8 @@ namespace TradingDashboard.Core.MarketData.Replay;
 /// timeframe from its files, else rolled up from a smaller interval's klines, else built from trades; never a
 /// smaller timeframe from a larger one (no 1s bars from 1m). Bad rows are skipped, logged and counted as
 /// <see cref="RejectReasons.MalformedRow"/>.
+/// Its market time (<see cref="GetMarketTimeMs"/>) is the replay's own clock: the last event sent, or just before the
+/// first one when it has not started, so gap backfill counts back from the replayed time, not from today.
 /// </summary>
 public sealed partial class ReplayMarketDataSource : IMarketDataSource
 {
@@ -30,6 +32,10 @@ public sealed partial class ReplayMarketDataSource : IMarketDataSource
     private readonly ILogger<ReplayMarketDataSource> _logger;
     private readonly Lazy<ReplayFileCatalog> _catalog;
     private readonly Lazy<MarketDataCapabilities> _capabilities;
+
+    // The replay clock: time of the event being or last sent while a stream runs (long.MinValue before the first one).
+    private long _lastSentMs = long.MinValue;
+    private int _streaming;
 
     public ReplayMarketDataSource(IOptions<TradingOptions> options, TimeProvider timeProvider, MarketDataMetrics metrics, ILogger<ReplayMarketDataSource> logger)
     {
@@ -92,8 +98,66 @@ public sealed partial class ReplayMarketDataSource : IMarketDataSource
         }
 
         var detail = $"replaying {string.Join(", ", plan)} from {catalog.Directory}";
-        await sink.OnConnectionChangedAsync(Name, true, detail, cancellationToken).ConfigureAwait(false);
-        LogStarted(string.Join(", ", plan), catalog.Directory, _options.MarketData.ReplaySpeed);
+        Volatile.Write(ref _lastSentMs, long.MinValue);
+        Volatile.Write(ref _streaming, 1);
+        try
+        {
+            await sink.OnConnectionChangedAsync(Name, true, detail, cancellationToken).ConfigureAwait(false);
+            LogStarted(string.Join(", ", plan), catalog.Directory, _options.MarketData.ReplaySpeed);
+            var (sent, rejected) = await SendAllAsync(streams, sink, rejections, cancellationToken).ConfigureAwait(false);
+
+            // The end of the data is told by returning normally: it is not a lost connection (no disconnect is reported).
+            LogFinished(sent, rejected);
+        }
+        finally
+        {
+            Volatile.Write(ref _streaming, 0);
+        }
+    }
+
+    /// <inheritdoc />
+    public long? GetMarketTimeMs(MarketDataSubscription subscription)
+    {
+        ArgumentNullException.ThrowIfNull(subscription);
+        if (Volatile.Read(ref _streaming) == 1 && Volatile.Read(ref _lastSentMs) is var last && last != long.MinValue)
+        {
+            return last;
+        }
+
+        // Not started (or restarting): the instant before the first event, so nothing it will send counts as history.
+        var catalog = Catalog;
+        long? first = null;
+        foreach (var symbol in subscription.Symbols.Select(s => s.ToUpperInvariant()).Distinct(StringComparer.Ordinal))
+        {
+            long? time = null;
+            if (catalog.HasTrades(symbol))
+            {
+                foreach (var tick in catalog.ReadTrades(symbol, SourceName))
+                {
+                    time = tick.ExchangeTimeMs;
+                    break;
+                }
+            }
+            else if (catalog.KlineTimeframes(symbol) is [var smallest, ..])
+            {
+                foreach (var bar in catalog.ReadKlines(symbol, smallest, SourceName))
+                {
+                    time = bar.OpenTimeMs + smallest.DurationMs();
+                    break;
+                }
+            }
+
+            if (time is { } t && (first is null || t < first))
+            {
+                first = t;
+            }
+        }
+
+        return first - 1;
+    }
+
+    private async Task<(long Sent, long Rejected)> SendAllAsync(List<IEnumerable<ReplayEvent>> streams, IMarketDataSink sink, RejectionLog rejections, CancellationToken cancellationToken)
+    {
 
         var speed = _options.MarketData.ReplaySpeed;
         long firstEventMs = 0;
@@ -120,6 +184,8 @@ public sealed partial class ReplayMarketDataSource : IMarketDataSource
                 }
             }
 
+            // The replay clock shows each event's time from the moment it is sent.
+            Volatile.Write(ref _lastSentMs, ev.TimeMs);
             if (ev.Tick is { } tick)
             {
                 await sink.OnTradeAsync(tick, cancellationToken).ConfigureAwait(false);
@@ -133,8 +199,7 @@ public sealed partial class ReplayMarketDataSource : IMarketDataSource
             sent++;
         }
 
-        LogFinished(sent, rejections.Total);
-        await sink.OnConnectionChangedAsync(Name, false, $"end of replay data ({sent} messages)", cancellationToken).ConfigureAwait(false);
+        return (sent, rejections.Total);
     }
 
     public Task<IReadOnlyList<OHLCVBar>> GetHistoricalBarsAsync(string symbol, Timeframe timeframe, long fromMs, long toMs, CancellationToken cancellationToken)

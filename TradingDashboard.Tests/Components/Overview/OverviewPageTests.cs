@@ -77,6 +77,45 @@ public sealed class OverviewPageTests : ComponentTestBase
         Assert.Equal(string.Empty, cut.Find("[data-active-source]").GetAttribute("data-active-source"));
     }
 
+    private static MarketDataStatus FinishedReplay(string? active) => new(
+        active,
+        [new SourceStatus("Replay", SourceConnectionState.Ended, "replay finished, end of its files (120 messages)", UpdatedAt, Polling: false)],
+        [
+            new SymbolSummary("ETHUSDT", 2301.5, 0.01, active, active is null ? SourceConnectionState.Idle : SourceConnectionState.Ended, UpdatedAt),
+            new SymbolSummary("BTCUSDT", 43010, -0.002, active, active is null ? SourceConnectionState.Idle : SourceConnectionState.Ended, UpdatedAt),
+        ],
+        UpdatedAt);
+
+    [Fact]
+    public void A_finished_replay_reads_replay_finished_not_offline()
+    {
+        _status.Set(FinishedReplay("Replay"));
+
+        var cut = Render<OverviewPage>();
+
+        Assert.Equal("Replay", cut.Find("[data-active-source]").GetAttribute("data-active-source"));
+        Assert.Equal("replay finished", cut.Find(".td-header-facts [data-source-ended=Replay]").TextContent.Trim());
+        Assert.DoesNotContain("offline", cut.Find(".td-header-facts").TextContent, StringComparison.Ordinal);
+        var eth = cut.Find("[data-symbol=ETHUSDT]");
+        Assert.Equal("Ended", eth.QuerySelector("[data-connection]")!.GetAttribute("data-connection"));
+        Assert.Equal("finished", eth.QuerySelector("[data-connection]")!.TextContent.Trim());
+        Assert.Contains("replay finished", eth.QuerySelector("[data-finished]")!.TextContent, StringComparison.Ordinal);
+        Assert.DoesNotContain("offline", eth.TextContent, StringComparison.Ordinal);
+        Assert.Equal("Ended", cut.Find("tr[data-source=Replay]").GetAttribute("data-source-state"));
+    }
+
+    [Fact]
+    public void With_no_active_source_after_a_finished_replay_the_header_says_so()
+    {
+        _status.Set(FinishedReplay(null));
+
+        var cut = Render<OverviewPage>();
+
+        var header = cut.Find("[data-active-source]");
+        Assert.Equal(string.Empty, header.GetAttribute("data-active-source"));
+        Assert.Equal("none: replay finished", header.TextContent.Trim());
+    }
+
     [Fact]
     public void A_symbol_whose_source_is_down_without_a_price_says_source_offline()
     {

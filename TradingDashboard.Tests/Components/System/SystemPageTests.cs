@@ -2,6 +2,7 @@ using Bunit;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
 using TradingDashboard.Components.Pages.Processes;
+using TradingDashboard.Core.MarketData;
 using TradingDashboard.Core.Pipeline;
 using TradingDashboard.Core.Security;
 using TradingDashboard.Tests.Components.Fakes;
@@ -16,11 +17,14 @@ public sealed class SystemPageTests : ComponentTestBase
         new ProcessInfo("MarketDataFeed", "Streams trades into candles", ProcessState.Running, Started, 12.5, 12345, null, null),
         new ProcessInfo("Backfill", "Loads history", ProcessState.Stopped, null, 0, 0, "HTTP 429 from REST", Started));
 
+    private readonly FakeMarketDataStatusProvider _marketData = new();
+
     private readonly Bunit.TestDoubles.BunitAuthorizationContext _auth;
 
     public SystemPageTests()
     {
         Ctx.Services.AddSingleton<IProcessController>(_controller);
+        Ctx.Services.AddSingleton<IMarketDataStatusProvider>(_marketData);
         _auth = Ctx.AddAuthorization();
     }
 
@@ -50,6 +54,23 @@ public sealed class SystemPageTests : ComponentTestBase
         Assert.Equal("HTTP 429 from REST", rows[1].QuerySelector("[data-last-error]")!.GetAttribute("data-last-error"));
         Assert.True(Switch(cut, "MarketDataFeed").HasAttribute("checked"));
         Assert.False(Switch(cut, "Backfill").HasAttribute("checked"));
+    }
+
+    [Fact]
+    public void A_finished_replay_is_named_in_the_header_only_when_it_has_ended()
+    {
+        SignIn("alice", "Admin");
+        var cut = Render<SystemPage>();
+        Assert.Empty(cut.FindAll("[data-source-ended]"));
+
+        _marketData.Publish(new MarketDataStatus(
+            "Replay",
+            [new SourceStatus("Replay", SourceConnectionState.Ended, "replay finished, end of its files (10 messages)", null, Polling: false)],
+            [],
+            null));
+        Time.Advance(SystemPage.RefreshInterval);
+
+        cut.WaitForAssertion(() => Assert.Equal("market data: replay finished", cut.Find("[data-source-ended=Replay]").TextContent.Trim()));
     }
 
     [Fact]

@@ -38,8 +38,9 @@ public class ReplayMarketDataSourceTests
         await source.StreamAsync(ReplayTestFactory.Subscription("BTCUSDT", "ETHUSDT"), sink, CancellationToken.None);
 
         // Trade 1 at +10s, the ETH 00:00 minute when it closes at +60s, trade 3 at +70s, the 00:01 minute at +120s, trade 4 at +130s.
+        // The end of the data is the normal return, not a reported disconnect.
         var events = sink.Events;
-        Assert.Equal(7, events.Count);
+        Assert.Equal(6, events.Count);
         var first = Assert.IsType<RecordingSink.ConnectionChange>(events[0]);
         Assert.Equal(("Replay", true), (first.Source, first.Connected));
         Assert.Equal(1, Assert.IsType<MarketTick>(events[1]).TradeId);
@@ -47,13 +48,56 @@ public class ReplayMarketDataSourceTests
         Assert.Equal(3, Assert.IsType<MarketTick>(events[3]).TradeId);
         Assert.Equal(T0 + M, Assert.IsType<OHLCVBar>(events[4]).OpenTimeMs);
         Assert.Equal(4, Assert.IsType<MarketTick>(events[5]).TradeId);
-        Assert.False(Assert.IsType<RecordingSink.ConnectionChange>(events[6]).Connected);
+        Assert.Single(sink.Connections);
 
         Assert.All(sink.Trades, t => Assert.Equal(("Replay", "BTCUSDT", t.ExchangeTimeMs), (t.Source, t.Symbol, t.ReceivedTimeMs)));
         Assert.All(sink.Klines, k => Assert.Equal(("Replay", "ETHUSDT", Timeframe.OneMinute, true), (k.Source, k.Symbol, k.Timeframe, k.IsClosed)));
         Assert.Equal((10d, 11d, 9d, 10.5, 3d), (sink.Klines[0].Open, sink.Klines[0].High, sink.Klines[0].Low, sink.Klines[0].Close, sink.Klines[0].Volume));
         Assert.Equal(1, metrics.RejectedCount("Replay", RejectReasons.MalformedRow));
         Assert.Equal(5, metrics.AcceptedCount("Replay"));
+    }
+
+    [Fact]
+    public async Task Market_time_is_the_replay_clock_not_the_time_provider()
+    {
+        using var dir = new TempDirectory();
+        dir.Write("BTCUSDT-trades-2024-01-01.csv", $"1,100,1,100,{T0 + (10 * S)},True,True", $"2,101,1,101,{T0 + (70 * S)},True,True");
+        dir.Write("ETHUSDT-1m-2024-01.csv", $"{T0},10,11,9,10.5,3", $"{T0 + M},10.5,12,10,11,4");
+
+        // A clock two years after the data: market time must not follow it.
+        var time = new FakeTimeProvider(DateTimeOffset.FromUnixTimeMilliseconds(T0 + (730 * 24 * H)));
+        var source = ReplayTestFactory.Source(dir.Path, speed: 0, time);
+        var subscription = ReplayTestFactory.Subscription("BTCUSDT", "ETHUSDT");
+
+        // Before streaming: just before the first event (the BTC trade at +10 s; the first ETH kline is an event when it closes at +60 s).
+        Assert.Equal(T0 + (10 * S) - 1, source.GetMarketTimeMs(subscription));
+        Assert.Equal(T0 + M - 1, source.GetMarketTimeMs(ReplayTestFactory.Subscription("ETHUSDT")));
+
+        // While streaming: the time of the event being sent, as each sink call sees it.
+        var seen = new List<long?>();
+        var sink = new ClockReadingSink(() => seen.Add(source.GetMarketTimeMs(subscription)));
+        await source.StreamAsync(subscription, sink, CancellationToken.None);
+        Assert.Equal(new long?[] { T0 + (10 * S), T0 + M, T0 + (70 * S), T0 + (2 * M) }, seen);
+
+        // Finished: a restart begins at the start again.
+        Assert.Equal(T0 + (10 * S) - 1, source.GetMarketTimeMs(subscription));
+    }
+
+    private sealed class ClockReadingSink(Action onMessage) : IMarketDataSink
+    {
+        public ValueTask OnTradeAsync(MarketTick tick, CancellationToken cancellationToken)
+        {
+            onMessage();
+            return ValueTask.CompletedTask;
+        }
+
+        public ValueTask OnKlineAsync(OHLCVBar bar, CancellationToken cancellationToken)
+        {
+            onMessage();
+            return ValueTask.CompletedTask;
+        }
+
+        public ValueTask OnConnectionChangedAsync(string source, bool connected, string detail, CancellationToken cancellationToken) => ValueTask.CompletedTask;
     }
 
     [Fact]

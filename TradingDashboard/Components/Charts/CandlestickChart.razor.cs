@@ -117,7 +117,15 @@ public sealed partial class CandlestickChart : ComponentBase, IAsyncDisposable
     // Parent re-renders (the candle count text) must not touch the plot: it is driven through Plotly only.
     protected override bool ShouldRender() => !_rendered;
 
-    protected override void OnAfterRender(bool firstRender) => _rendered = true;
+    protected override async Task OnAfterRenderAsync(bool firstRender)
+    {
+        _rendered = true;
+        if (firstRender)
+        {
+            // Refit the figure whenever its width changes (drawer opened or closed), not only on window resizes.
+            await InvokeModuleAsync("followWidth", ChartId);
+        }
+    }
 
     /// <summary>CSS height of the figure with <paramref name="panels"/> indicator panels.</summary>
     public string HeightFor(int panels) => panels == 0 ? Height : $"calc({Height} + {panels} * {PanelHeight})";
@@ -323,6 +331,7 @@ public sealed partial class CandlestickChart : ComponentBase, IAsyncDisposable
         {
             try
             {
+                await _module.InvokeVoidAsync("unfollowWidth", ChartId);
                 await _module.DisposeAsync();
             }
             catch (JSDisconnectedException)
