@@ -54,6 +54,14 @@ public class HealthReportTests
     }
 
     [Fact]
+    public void A_finished_replay_is_degraded_and_says_so()
+    {
+        var report = HealthReport.Evaluate(true, Status("Replay", ("Binance", SourceConnectionState.Idle), ("Replay", SourceConnectionState.Ended)));
+        Assert.Equal("degraded", report.Status);
+        Assert.Equal(["Replay finished: the replay reached the end of its files, no new market data"], report.Reasons);
+    }
+
+    [Fact]
     public void No_source_connected_is_degraded()
     {
         var report = HealthReport.Evaluate(true, Status("Binance", ("Binance", SourceConnectionState.Disconnected), ("Mexc", SourceConnectionState.Idle)));

@@ -34,6 +34,10 @@ public sealed record HealthReport(string Status, IReadOnlyList<string> Reasons)
             {
                 marketDataOk = true;
             }
+            else if (active is { State: SourceConnectionState.Ended })
+            {
+                reasons.Add($"{active.Name} finished: the replay reached the end of its files, no new market data");
+            }
             else if (marketData.Sources.Any(s => s.State == SourceConnectionState.Connected))
             {
                 reasons.Add($"active market data source {marketData.ActiveSource ?? "(none)"} is not connected");
