@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text;
 
 namespace TradingDashboard.Core.Execution;
@@ -8,6 +7,8 @@ namespace TradingDashboard.Core.Execution;
 /// decision replayed after a restart, is recognised by the venue (duplicate client order id) and by the order
 /// manager. Format: "td" + 30 lower-case hex digits of SHA-256(intent id), 32 characters, within Binance's
 /// ([.A-Z:/a-z0-9_-]{1,36}) and MEXC's (32) limits.
+/// <para>The digest is computed by <see cref="ManagedSha256"/> (the same SHA-256, without OpenSSL's per-call cost), so
+/// the ids are exactly those of earlier versions: orders persisted before still match their intents.</para>
 /// </summary>
 public static class ClientOrderIds
 {
@@ -17,18 +18,18 @@ public static class ClientOrderIds
     public static string FromIntent(string intentId)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(intentId);
-        Span<byte> hash = stackalloc byte[32];
+        Span<byte> hash = stackalloc byte[ManagedSha256.HashSize];
         var maxBytes = Encoding.UTF8.GetMaxByteCount(intentId.Length);
         if (maxBytes <= 512)
         {
             // Every order hashes its intent id: encode on the stack and write the id in one allocation.
             Span<byte> utf8 = stackalloc byte[512];
             var written = Encoding.UTF8.GetBytes(intentId, utf8);
-            SHA256.HashData(utf8[..written], hash);
+            ManagedSha256.HashData(utf8[..written], hash);
         }
         else
         {
-            SHA256.HashData(Encoding.UTF8.GetBytes(intentId), hash);
+            ManagedSha256.HashData(Encoding.UTF8.GetBytes(intentId), hash);
         }
 
         // 30 hex digits are the first 15 bytes of the hash.

@@ -43,4 +43,10 @@ internal static partial class ExecutionLog
 
     [LoggerMessage(EventId = 5013, Level = LogLevel.Warning, Message = "Cancel of {ClientOrderId} failed: {Error}")]
     public static partial void CancelFailed(ILogger logger, string clientOrderId, string error);
+
+    [LoggerMessage(EventId = 5014, Level = LogLevel.Information, Message = "First live start on {Venue}: starting cash {Cash} {Currency} taken from the venue's balances (Paper:InitialCash {InitialCash} not used)")]
+    public static partial void StartingCashFromVenue(ILogger logger, string venue, decimal cash, string currency, decimal initialCash);
+
+    [LoggerMessage(EventId = 5015, Level = LogLevel.Warning, Message = "First live start on {Venue}: the account also holds {Amount} {Asset}; not adopted as a position (entry price unknown), left alone")]
+    public static partial void UnmanagedHolding(ILogger logger, string venue, string asset, decimal amount);
 }

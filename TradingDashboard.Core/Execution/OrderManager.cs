@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using TradingDashboard.Core.Alerts;
@@ -17,7 +18,14 @@ public sealed record ReconciliationReport(
     int OrdersChanged,
     int FillsRecovered,
     IReadOnlyList<VenueOrder> ForeignOpenOrders,
-    IReadOnlyList<string> BalanceMismatches);
+    IReadOnlyList<string> BalanceMismatches)
+{
+    /// <summary>
+    /// Set on the first Live start (nothing persisted yet): the cash in the account currency taken from the venue's
+    /// balances, which replaced the configured starting cash. Null otherwise.
+    /// </summary>
+    public decimal? StartingCashFromVenue { get; init; }
+}
 
 /// <summary>Counts of what the order manager did and refused, for /metrics and the dashboard.</summary>
 public sealed record OrderManagerCounters(
@@ -71,6 +79,9 @@ public sealed class OrderManager : IDisposable
 
     /// <summary>Trade ids kept in memory for de-duplication; older ones are checked in the store.</summary>
     public const int FillIdsInMemory = 100_000;
+
+    /// <summary>Store state key recording where the first live start's cash came from.</summary>
+    public const string StartingBalancesKey = "execution:starting-balances";
 
     public OrderManager(
         IBrokerageApi venue,
@@ -211,11 +222,24 @@ public sealed class OrderManager : IDisposable
     /// Loads the persisted orders, positions and cash, loads the venue's rules for <paramref name="symbols"/>, and
     /// brings every open order up to date with the venue (status, fills missed while down). Must run once before
     /// the first <see cref="SubmitAsync"/>; may run again at any time.
+    /// <para>Starting cash when nothing was persisted yet (first start): in Live mode the venue's balance of the
+    /// account currency (free plus locked), read before anything trades and persisted, so every later start restores
+    /// it from the store and reconciles it with the venue; in Paper mode the book's configured cash
+    /// (Paper:InitialCash).</para>
     /// </summary>
     public async Task<ReconciliationReport> ReconcileAsync(IEnumerable<string> symbols, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(symbols);
         var snapshot = _store.Load();
+        IReadOnlyList<AssetBalance>? venueBalances = null;
+        if (snapshot.Cash is null && _options.Mode == TradingMode.Live && !IsReady)
+        {
+            // First live start: the money is what the account holds, not a configured paper amount. A venue that does
+            // not answer fails the reconciliation (retried by the stage) and nothing trades.
+            venueBalances = await _venue.GetBalancesAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        decimal? startingCash = null;
         lock (_gate)
         {
             _sequence = Math.Max(_sequence, snapshot.LastSequence);
@@ -233,11 +257,28 @@ public sealed class OrderManager : IDisposable
                 {
                     _positions.Restore(cash, snapshot.Positions);
                 }
+                else if (venueBalances is not null)
+                {
+                    var venueCash = 0m;
+                    foreach (var balance in venueBalances)
+                    {
+                        venueCash += string.Equals(balance.Asset, _positions.Currency, StringComparison.Ordinal) ? balance.Total : 0m;
+                    }
+
+                    _positions.Restore(venueCash, snapshot.Positions);
+                    _store.SaveCash(venueCash);
+                    startingCash = venueCash;
+                }
                 else
                 {
                     _store.SaveCash(_positions.Cash);
                 }
             }
+        }
+
+        if (startingCash is { } started)
+        {
+            RecordStartingBalances(started, venueBalances!);
         }
 
         if (!_ready && snapshot.Cash is not null && _venue is PaperExchange paper)
@@ -293,7 +334,7 @@ public sealed class OrderManager : IDisposable
             _alerts?.Raise(AlertSeverity.Warning, "Execution", $"{_venue.Name} balances differ from the local positions: {string.Join("; ", mismatches)}");
         }
 
-        return new ReconciliationReport(open.Count, changed, recovered, foreign, mismatches);
+        return new ReconciliationReport(open.Count, changed, recovered, foreign, mismatches) { StartingCashFromVenue = startingCash };
     }
 
     /// <summary>
@@ -573,6 +614,30 @@ public sealed class OrderManager : IDisposable
                 mismatches.Add($"{asset}: venue {remote}, local {local}");
             }
         }
+    }
+
+    /// <summary>
+    /// Logs and persists where the first live start's cash came from. Other assets the account already holds are not
+    /// adopted as positions (their entry prices are unknown, so their PnL would be made up): they are logged and left
+    /// alone, like open orders this system did not place.
+    /// </summary>
+    private void RecordStartingBalances(decimal cash, IReadOnlyList<AssetBalance> balances)
+    {
+        ExecutionLog.StartingCashFromVenue(_logger, _venue.Name, cash, _positions.Currency, _options.Paper.InitialCash);
+        var others = new List<string>();
+        foreach (var balance in balances)
+        {
+            if (!string.Equals(balance.Asset, _positions.Currency, StringComparison.Ordinal) && balance.Total != 0)
+            {
+                ExecutionLog.UnmanagedHolding(_logger, _venue.Name, balance.Asset, balance.Total);
+                others.Add(string.Create(CultureInfo.InvariantCulture, $"{balance.Asset} {balance.Total}"));
+            }
+        }
+
+        var time = _timeProvider.GetUtcNow();
+        _store.SetState(StartingBalancesKey, string.Create(CultureInfo.InvariantCulture, $"{time:O} {_venue.Name}: {_positions.Currency} {cash} from the venue's balances (Paper:InitialCash not used)"));
+        var alsoHeld = others.Count > 0 ? $" Also held and left alone: {string.Join(", ", others)}." : string.Empty;
+        _alerts?.Raise(AlertSeverity.Info, "Execution", string.Create(CultureInfo.InvariantCulture, $"First live start on {_venue.Name}: starting cash {cash} {_positions.Currency} taken from the venue's balances.{alsoHeld}"));
     }
 
     /// <summary>Holdings implied by the book: cash in the account currency and each position in its base asset.</summary>

@@ -74,6 +74,7 @@ public sealed class PositionBook
     private readonly Dictionary<string, PositionState> _positions = new(StringComparer.Ordinal);
     private readonly TimeProvider _timeProvider;
     private decimal _cash;
+    private string[]? _sortedSymbols;
 
     public PositionBook(string currency, decimal initialCash, TimeProvider timeProvider)
     {
@@ -126,7 +127,7 @@ public sealed class PositionBook
 
             if (fill.Fee > 0)
             {
-                state.FeesByAsset[fill.FeeAsset] = state.FeesByAsset.GetValueOrDefault(fill.FeeAsset) + fill.Fee;
+                state.AddFee(fill.FeeAsset, fill.Fee);
                 if (string.Equals(fill.FeeAsset, rules.QuoteAsset, StringComparison.Ordinal))
                 {
                     _cash -= fill.Fee;
@@ -233,7 +234,14 @@ public sealed class PositionBook
     {
         lock (_gate)
         {
-            var positions = _positions.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => p.Value.ToRecord(p.Key)).ToList();
+            // Called for every risk check: a loop over the symbols kept in order instead of LINQ's sort per call.
+            var symbols = SortedSymbols();
+            var positions = new List<Position>(symbols.Length);
+            foreach (var symbol in symbols)
+            {
+                positions.Add(_positions[symbol].ToRecord(symbol));
+            }
+
             decimal equity = _cash, realized = 0, unrealized = 0, fees = 0, gross = 0, net = 0;
             foreach (var p in positions)
             {
@@ -257,6 +265,7 @@ public sealed class PositionBook
         {
             _cash = cash;
             _positions.Clear();
+            _sortedSymbols = null;
             foreach (var p in positions)
             {
                 _positions[p.Symbol] = new PositionState
@@ -269,7 +278,7 @@ public sealed class PositionBook
                     Turnover = p.Turnover,
                     UpdatedAt = p.UpdatedAt,
                     UnconvertedFees = p.HasUnconvertedFees,
-                    FeesByAsset = new Dictionary<string, decimal>(p.FeesByAsset, StringComparer.Ordinal),
+                    FeesByAsset = PositionState.Freeze(new Dictionary<string, decimal>(p.FeesByAsset, StringComparer.Ordinal)),
                 };
             }
         }
@@ -281,9 +290,23 @@ public sealed class PositionBook
         {
             state = new PositionState();
             _positions[symbol] = state;
+            _sortedSymbols = null;
         }
 
         return state;
+    }
+
+    /// <summary>The book's symbols in ordinal order, rebuilt only when a symbol is added (call under the lock).</summary>
+    private string[] SortedSymbols()
+    {
+        if (_sortedSymbols is null)
+        {
+            var symbols = _positions.Keys.ToArray();
+            Array.Sort(symbols, StringComparer.Ordinal);
+            _sortedSymbols = symbols;
+        }
+
+        return _sortedSymbols;
     }
 
     private sealed class PositionState
@@ -296,7 +319,22 @@ public sealed class PositionBook
         public decimal Turnover;
         public bool UnconvertedFees;
         public DateTimeOffset UpdatedAt;
-        public Dictionary<string, decimal> FeesByAsset = new(StringComparer.Ordinal);
+        /// <summary>
+        /// Replaced, never changed, when a fee is added: every Position record shares the current instance (a snapshot
+        /// per risk check used to copy it), and a record handed out earlier keeps the fees it was made with.
+        /// </summary>
+        public IReadOnlyDictionary<string, decimal> FeesByAsset = NoFees;
+
+        private static readonly IReadOnlyDictionary<string, decimal> NoFees = Freeze(new Dictionary<string, decimal>(StringComparer.Ordinal));
+
+        public static IReadOnlyDictionary<string, decimal> Freeze(Dictionary<string, decimal> fees) => new System.Collections.ObjectModel.ReadOnlyDictionary<string, decimal>(fees);
+
+        public void AddFee(string asset, decimal fee)
+        {
+            var fees = new Dictionary<string, decimal>(FeesByAsset, StringComparer.Ordinal);
+            fees[asset] = fees.GetValueOrDefault(asset) + fee;
+            FeesByAsset = Freeze(fees);
+        }
 
         /// <summary>Applies a signed quantity at a price: grows, reduces, closes or flips the position.</summary>
         public void Trade(decimal signedQuantity, decimal price)
@@ -333,7 +371,7 @@ public sealed class PositionBook
         public Position ToRecord(string symbol) =>
             new(symbol, Quantity, Average, Realized, Fees, Mark, Turnover, UpdatedAt)
             {
-                FeesByAsset = new Dictionary<string, decimal>(FeesByAsset, StringComparer.Ordinal),
+                FeesByAsset = FeesByAsset,
                 HasUnconvertedFees = UnconvertedFees,
             };
     }

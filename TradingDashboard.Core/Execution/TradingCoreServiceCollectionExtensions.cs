@@ -53,7 +53,11 @@ public static class TradingCoreServiceCollectionExtensions
         services.AddSingleton(sp =>
         {
             var o = sp.GetRequiredService<IOptions<ExecutionOptions>>().Value;
-            return new PositionBook(o.AccountCurrency, o.Paper.InitialCash, sp.GetRequiredService<TimeProvider>());
+
+            // Live: no cash until the order manager's reconciliation reads it from the store or, on the first start,
+            // from the venue's balances (Paper:InitialCash is the simulated account's money only).
+            var startingCash = o.Mode == TradingMode.Live ? 0m : o.Paper.InitialCash;
+            return new PositionBook(o.AccountCurrency, startingCash, sp.GetRequiredService<TimeProvider>());
         });
         services.AddSingleton(sp => new OrderManager(
             sp.GetRequiredService<IBrokerageApi>(),

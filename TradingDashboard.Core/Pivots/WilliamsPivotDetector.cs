@@ -30,6 +30,7 @@ public sealed class WilliamsPivotDetector
     private readonly LevelState[] _levels;
     private readonly VolumeMaxTracker _volumeMax;
     private long _count;
+    private int _slot;
     private long _lastOpenTimeMs = long.MinValue;
     private double _lastClose = double.NaN;
 
@@ -77,7 +78,7 @@ public sealed class WilliamsPivotDetector
             throw new ArgumentException($"Bar {bar.OpenTimeMs} is not after the last bar {_lastOpenTimeMs} of {Symbol} {Timeframe.ToCode()}.", nameof(bar));
         }
 
-        var slot = (int)(_count % _window);
+        var slot = _slot;
         _highs[slot] = bar.High;
         _lows[slot] = bar.Low;
         _openTimes[slot] = bar.OpenTimeMs;
@@ -85,6 +86,7 @@ public sealed class WilliamsPivotDetector
         _lastOpenTimeMs = bar.OpenTimeMs;
         _lastClose = bar.Close;
         _count++;
+        _slot = slot + 1 == _window ? 0 : slot + 1;
 
         if (_count < _window)
         {
@@ -95,13 +97,15 @@ public sealed class WilliamsPivotDetector
         var s = _settings.Strength;
         var newest = _count - 1;
         var candidate = newest - s;
-        var c = (int)(candidate % _window);
+
+        // Ring slots by index arithmetic (slot of bar n is n mod window): the candidate is s slots behind the newest.
+        var c = slot - s < 0 ? slot - s + _window : slot - s;
         var confirmedAt = bar.OpenTimeMs + _durationMs - 1;
         bool isHigh = true, isLow = true;
         for (var j = 1; j <= s && (isHigh || isLow); j++)
         {
-            var before = (int)((candidate - j) % _window);
-            var after = (int)((candidate + j) % _window);
+            var before = c - j < 0 ? c - j + _window : c - j;
+            var after = c + j >= _window ? c + j - _window : c + j;
             isHigh &= _highs[c] > _highs[before] && _highs[c] >= _highs[after];
             isLow &= _lows[c] < _lows[before] && _lows[c] <= _lows[after];
         }
@@ -247,14 +251,13 @@ public sealed class WilliamsPivotDetector
     private sealed class LevelState(PivotSettings settings)
     {
         private readonly int _keep = settings.KeepPerLevel;
-        private readonly int _seriesKeep = (2 * settings.HigherLevelStrength) + 1;
 
         public Queue<PivotPoint> Recent { get; } = new();
 
         /// <summary>The last 2·HigherLevelStrength+1 highs (resp. lows), oldest first: the window for the next level.</summary>
-        public List<Entry> HighSeries { get; } = [];
+        public EntryWindow HighSeries { get; } = new((2 * settings.HigherLevelStrength) + 1);
 
-        public List<Entry> LowSeries { get; } = [];
+        public EntryWindow LowSeries { get; } = new((2 * settings.HigherLevelStrength) + 1);
 
         public Entry? LastHighEntry { get; private set; }
 
@@ -296,10 +299,6 @@ public sealed class WilliamsPivotDetector
 
             var series = entry.Point.Type == PivotType.High ? HighSeries : LowSeries;
             series.Add(entry);
-            if (series.Count > _seriesKeep)
-            {
-                series.RemoveAt(0);
-            }
 
             if (entry.Point.Type == PivotType.High)
             {
@@ -311,6 +310,47 @@ public sealed class WilliamsPivotDetector
                 PreviousLow = LastLow;
                 LastLowEntry = entry;
             }
+        }
+    }
+
+    /// <summary>
+    /// The newest entries of one level's highs (or lows), at most a fixed number, oldest first: a ring buffer, so adding
+    /// to a full window overwrites the oldest entry instead of shifting the others down (List.RemoveAt(0) did).
+    /// </summary>
+    private sealed class EntryWindow(int capacity)
+    {
+        private readonly Entry[] _items = new Entry[capacity];
+        private int _start;
+
+        public int Count { get; private set; }
+
+        /// <summary>The entry at <paramref name="index"/>, 0 the oldest kept.</summary>
+        public Entry this[int index]
+        {
+            get
+            {
+                if ((uint)index >= (uint)Count)
+                {
+                    throw new ArgumentOutOfRangeException(nameof(index));
+                }
+
+                var slot = _start + index;
+                return _items[slot >= _items.Length ? slot - _items.Length : slot];
+            }
+        }
+
+        public void Add(Entry entry)
+        {
+            if (Count < _items.Length)
+            {
+                var slot = _start + Count;
+                _items[slot >= _items.Length ? slot - _items.Length : slot] = entry;
+                Count++;
+                return;
+            }
+
+            _items[_start] = entry;
+            _start = _start + 1 == _items.Length ? 0 : _start + 1;
         }
     }
 

@@ -216,14 +216,19 @@ public sealed partial class RiskManager
         }
 
         var allowed = addQuantity;
-        void Cap(decimal cap, string reason)
+
+        // The reason is formatted only when the cap binds: formatting decimals for caps that do not bind cost more
+        // than the check itself on every entry.
+        bool Cap(decimal cap)
         {
             cap = Math.Max(0m, cap);
             if (cap < allowed)
             {
                 allowed = cap;
-                reasons.Add(reason);
+                return true;
             }
+
+            return false;
         }
 
         if (intent.StopLossPrice is not { } stop)
@@ -241,7 +246,10 @@ public sealed partial class RiskManager
             }
 
             var riskQuantity = PositionSizer.QuantityForRisk(equity, _options.RiskPerTradeFraction, price, stop);
-            Cap(riskQuantity, $"risk per trade: {_options.RiskPerTradeFraction:P2} of equity {equity:0.##} over a stop distance of {Math.Abs(price - stop)} allows {riskQuantity:0.########}");
+            if (Cap(riskQuantity))
+            {
+                reasons.Add($"risk per trade: {_options.RiskPerTradeFraction:P2} of equity {equity:0.##} over a stop distance of {Math.Abs(price - stop)} allows {riskQuantity:0.########}");
+            }
         }
 
         // Exposure already committed: positions (after this order's reducing part) and open orders that add exposure.
@@ -263,15 +271,29 @@ public sealed partial class RiskManager
         }
 
         var gross = Math.Max(0m, portfolio.GrossExposure - reduceQuantity * price) + pendingTotal;
-        Cap(_options.MaxPositionNotionalPerSymbol / price - sameDirection - pendingSymbol, $"max position per symbol: {_options.MaxPositionNotionalPerSymbol} {portfolio.Currency}");
-        Cap((_options.MaxTotalNotional - gross) / price, $"max total exposure: {_options.MaxTotalNotional} {portfolio.Currency} (committed {gross:0.##})");
-        Cap((_options.MaxLeverage * equity - gross) / price, $"max leverage: {_options.MaxLeverage} x equity {equity:0.##} (committed {gross:0.##})");
+        if (Cap(_options.MaxPositionNotionalPerSymbol / price - sameDirection - pendingSymbol))
+        {
+            reasons.Add($"max position per symbol: {_options.MaxPositionNotionalPerSymbol} {portfolio.Currency}");
+        }
+
+        if (Cap((_options.MaxTotalNotional - gross) / price))
+        {
+            reasons.Add($"max total exposure: {_options.MaxTotalNotional} {portfolio.Currency} (committed {gross:0.##})");
+        }
+
+        if (Cap((_options.MaxLeverage * equity - gross) / price))
+        {
+            reasons.Add($"max leverage: {_options.MaxLeverage} x equity {equity:0.##} (committed {gross:0.##})");
+        }
 
         var quantity = reduceQuantity + allowed;
         if (Mode == TradingMode.Live)
         {
             var ramp = LiveRamp;
-            Cap((ramp.MaxTotalNotional - gross) / price, $"live ramp: total {ramp.MaxTotalNotional} {portfolio.Currency}");
+            if (Cap((ramp.MaxTotalNotional - gross) / price))
+            {
+                reasons.Add($"live ramp: total {ramp.MaxTotalNotional} {portfolio.Currency}");
+            }
             quantity = reduceQuantity + allowed;
             var orderCap = ramp.MaxOrderNotional / price;
             if (quantity > orderCap)

@@ -138,4 +138,31 @@ public class PositionBookTests
         var ethBtc = new SymbolRules("ETHBTC", "ETH", "BTC", 0.00001m, 0.0001m, 0.0001m, 0.0001m);
         Assert.Throws<NotSupportedException>(() => book.Apply(F(OrderSide.Buy, 1m, 0.05m, symbol: "ETHBTC"), ethBtc));
     }
+
+    [Fact]
+    public void Snapshot_lists_symbols_in_ordinal_order_with_fees_as_of_each_snapshot()
+    {
+        var book = new PositionBook("USDT", 10_000m, Clock());
+        var sol = EthUsdt with { Symbol = "SOLUSDT", BaseAsset = "SOL" };
+        var aave = EthUsdt with { Symbol = "AAVEUSDT", BaseAsset = "AAVE" };
+        book.Apply(F(OrderSide.Buy, 1m, 100m, fee: 0.1m, symbol: "SOLUSDT"), sol);
+        book.Apply(F(OrderSide.Buy, 1m, 2000m, fee: 0.001m, feeAsset: "ETH"), EthUsdt);
+        var first = book.Snapshot();
+        Assert.Equal(["ETHUSDT", "SOLUSDT"], first.Positions.Select(p => p.Symbol));
+
+        // A symbol added later sorts in; later fees (a new asset and more of one seen) do not change the earlier snapshot.
+        book.Apply(F(OrderSide.Buy, 1m, 50m, symbol: "AAVEUSDT"), aave);
+        book.Apply(F(OrderSide.Sell, 0.5m, 2100m, fee: 1.05m), EthUsdt);
+        book.Apply(F(OrderSide.Buy, 0.2m, 2050m, fee: 0.0002m, feeAsset: "ETH"), EthUsdt);
+        var second = book.Snapshot();
+        Assert.Equal(["AAVEUSDT", "ETHUSDT", "SOLUSDT"], second.Positions.Select(p => p.Symbol));
+
+        Assert.Equal(new Dictionary<string, decimal> { ["ETH"] = 0.001m }, first.Positions[0].FeesByAsset);
+        Assert.Equal(new Dictionary<string, decimal> { ["ETH"] = 0.0012m, ["USDT"] = 1.05m }, second.Positions[1].FeesByAsset);
+        Assert.Equal(new Dictionary<string, decimal> { ["USDT"] = 0.1m }, second.Positions[2].FeesByAsset);
+        Assert.Empty(second.Positions[0].FeesByAsset);
+
+        // Handed-out fees cannot be changed through the record (they are shared with later snapshots).
+        Assert.False(first.Positions[0].FeesByAsset is IDictionary<string, decimal> { IsReadOnly: false });
+    }
 }
