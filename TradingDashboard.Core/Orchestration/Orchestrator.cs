@@ -8,8 +8,9 @@ namespace TradingDashboard.Core.Orchestration;
 /// <summary>
 /// The design's Orchestrator (docs/orchestrator.md). At each closed bar of the decision timeframe:
 /// <list type="number">
-/// <item>scores the votes cast <c>horizon</c> bars ago (<see cref="ExpertScoreboard"/>) and updates the volatility regime;</item>
-/// <item>collects every expert's vote and asks the gate for weights w_i (sum 1 over the experts that did not abstain);</item>
+/// <item>collects every expert's vote; scores the votes cast <c>horizon</c> bars ago against this close and queues the
+/// new ones (<see cref="ExpertScoreboard"/>); updates the volatility regime;</item>
+/// <item>asks the gate for weights w_i (sum 1 over the experts that did not abstain);</item>
 /// <item>combines: net = sum_i w_i x c_i x d_i with d = +1 Buy, -1 Sell, 0 Hold; the action is Buy when net &gt; 0,
 /// Sell when net &lt; 0, Hold when net = 0; the confidence is |net| (0..1);</item>
 /// <item>applies the symbol's thresholds: an action that opens a position (Buy when flat, Sell when flat with shorting
@@ -112,6 +113,10 @@ public sealed class Orchestrator
         }
 
         var volatility = _volatility.OnClose(bar.Symbol, bar.Close);
+
+        // This close is known now: it scores the votes cast horizon bars ago before the gate reads the scores. The
+        // votes just cast are queued and scored on a later bar, so the gate never sees the outcome of what it weighs.
+        _scoreboard.OnBar(bar.Symbol, bar.Close, _experts.Select((e, i) => (e.Name, votes[i])).ToArray());
         var inputs = new ExpertGateInput[_experts.Length];
         for (var i = 0; i < _experts.Length; i++)
         {
@@ -124,9 +129,6 @@ public sealed class Orchestrator
         {
             throw new InvalidOperationException($"Gate {_gate.Name} returned {weights.Count} weights for {_experts.Length} experts.");
         }
-
-        // Votes are recorded after the gate read the scores: the gate never sees the outcome of the bar it weighs.
-        _scoreboard.OnBar(bar.Symbol, bar.Close, _experts.Select((e, i) => (e.Name, votes[i])).ToArray());
 
         var (combined, confidence) = Combine(votes, weights);
         var thresholds = _thresholds.Get(bar.Symbol);

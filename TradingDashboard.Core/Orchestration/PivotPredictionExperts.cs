@@ -94,7 +94,7 @@ public sealed class SlotPredictionReader(IPredictionFeed? feed, IModelRegistry? 
 
     /// <summary>The active model's name for the slot, or null.</summary>
     public string? ActiveModel(string slot) =>
-        registry?.Active.FirstOrDefault(m => string.Equals(ModelSlots.For(m.Card), slot, StringComparison.Ordinal))?.Card.Name;
+        registry?.Models.FirstOrDefault(m => m.Active && string.Equals(m.Slot, slot, StringComparison.Ordinal))?.Name;
 
     public CNNPrediction? Fresh(string modelName, string symbol, long barCloseMs)
     {
