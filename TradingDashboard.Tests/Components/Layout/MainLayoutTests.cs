@@ -33,7 +33,7 @@ public sealed class MainLayoutTests : ComponentTestBase
 
         var cut = RenderLayout();
 
-        Assert.Equal(["/", "/charts", "/quality", "/system", "/trading/positions", "/trading/orders", "/trading/fills", "/trading/risk", "/backtests", "/predictions", "/models", "/training", "/account/tokens", "/users", "/audit"], NavTargets(cut));
+        Assert.Equal(["/", "/charts", "/quality", "/system", "/trading/positions", "/trading/orders", "/trading/fills", "/trading/risk", "/backtests", "/orchestrator", "/predictions", "/models", "/training", "/account/tokens", "/users", "/audit"], NavTargets(cut));
         Assert.Equal("alice", cut.Find(".td-user-name").TextContent.Trim());
         Assert.Equal("Admin", cut.Find("[data-role]").GetAttribute("data-role"));
         Assert.NotNull(cut.Find("#page-body"));
@@ -47,7 +47,7 @@ public sealed class MainLayoutTests : ComponentTestBase
 
         var cut = RenderLayout();
 
-        Assert.Equal(["/", "/charts", "/quality", "/system", "/trading/positions", "/trading/orders", "/trading/fills", "/trading/risk", "/backtests", "/predictions", "/models", "/training", "/account/tokens"], NavTargets(cut));
+        Assert.Equal(["/", "/charts", "/quality", "/system", "/trading/positions", "/trading/orders", "/trading/fills", "/trading/risk", "/backtests", "/orchestrator", "/predictions", "/models", "/training", "/account/tokens"], NavTargets(cut));
         Assert.Equal("Viewer", cut.Find("[data-role]").GetAttribute("data-role"));
     }
 
@@ -75,7 +75,7 @@ public sealed class MainLayoutTests : ComponentTestBase
         Time.Advance(TradingDashboard.Components.Shared.AlertNotifier.Interval);
 
         Assert.Empty(cut.FindAll(".td-user"));
-        Assert.Equal(["/", "/charts", "/quality", "/system", "/trading/positions", "/trading/orders", "/trading/fills", "/trading/risk", "/backtests", "/predictions", "/models", "/training", "/account/tokens"], NavTargets(cut));
+        Assert.Equal(["/", "/charts", "/quality", "/system", "/trading/positions", "/trading/orders", "/trading/fills", "/trading/risk", "/backtests", "/orchestrator", "/predictions", "/models", "/training", "/account/tokens"], NavTargets(cut));
         Assert.Empty(Snackbar.ShownSnackbars);
     }
 
