@@ -4,6 +4,7 @@ using TradingDashboard.Core.Execution;
 using TradingDashboard.Core.MarketData;
 using TradingDashboard.Core.MarketData.Replay;
 using TradingDashboard.Core.Models;
+using TradingDashboard.Core.Orchestration;
 using TradingDashboard.Core.Processing;
 using TradingDashboard.Core.Strategies;
 using TradingDashboard.Hosting;
@@ -30,6 +31,7 @@ builder.Services.AddTradingCore(builder.Configuration);
 builder.Services.AddExchangeVenues();
 builder.Services.AddBacktestJobs();
 builder.Services.AddRuleStrategy(builder.Configuration);
+builder.Services.AddOrchestrator();
 
 var app = builder.Build();
 
