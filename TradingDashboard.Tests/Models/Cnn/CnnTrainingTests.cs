@@ -59,8 +59,9 @@ public sealed class CnnTrainingTests : IDisposable
             Assert.True(result.Epochs[^1].TrainLoss < result.Epochs[0].TrainLoss);
             Assert.True(result.Test.PivotF1 > 0.5, $"test pivot F1 {result.Test.PivotF1}");
 
-            // Splits are chronological 70/15/15 of 200 frames.
-            Assert.Equal((140, 30, 30), (result.Data.TrainSamples, result.Data.ValidationSamples, result.Data.TestSamples));
+            // Splits are chronological 70/15/15 of 200 frames, less the automatic gap at each boundary (capped at 2%: 4 frames).
+            Assert.Equal(4, CnnTrainer.AutoGapFrames(dataset));
+            Assert.Equal((136, 26, 30), (result.Data.TrainSamples, result.Data.ValidationSamples, result.Data.TestSamples));
             Assert.Equal(dataset.Sha256(), result.Data.Sha256);
 
             // The 1s labels are all unknown: no metric rows for 1s, and a note says so.

@@ -60,7 +60,8 @@ public sealed class CnnVerbTests : IDisposable
         Assert.Equal(CnnTestData.Schema.Hash, card.FeatureSchemaHash);
         Assert.Equal(new PivotLabelSettings(1, 3), card.Labels);
         Assert.Equal(["ETHUSDT", "BTCUSDT"], card.Data.Symbols);
-        Assert.Equal(60, card.Data.TrainSamples + card.Data.ValidationSamples + card.Data.TestSamples);
+        // 60 frames less the automatic gap of one frame (2% cap) at each of the two split boundaries.
+        Assert.Equal(58, card.Data.TrainSamples + card.Data.ValidationSamples + card.Data.TestSamples);
         Assert.Equal(CnnTestData.RealFrom, card.Data.FromUtc);
         Assert.Contains(card.Notes, n => n.Contains("no 1s history", StringComparison.Ordinal));
         Assert.Contains("Gate score", text, StringComparison.Ordinal);
