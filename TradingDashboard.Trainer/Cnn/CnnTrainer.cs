@@ -27,8 +27,15 @@ public sealed record CnnTrainingOptions
 
     public double WeightDecay { get; init; }
 
-    /// <summary>Epochs without a validation-loss improvement of at least <see cref="MinDelta"/> before stopping.</summary>
+    /// <summary>Epochs without an improvement of <see cref="StopOn"/> by at least <see cref="MinDelta"/> before stopping.</summary>
     public int Patience { get; init; } = 4;
+
+    /// <summary>
+    /// What early stopping and the best checkpoint follow. Default: validation pivot F1 (mean F1 of high and low, the
+    /// promotion gate's number). On real history the class-weighted validation loss often rises while pivot F1 still
+    /// improves, so stopping on the loss kept a first-epoch model that predicted "none" almost everywhere.
+    /// </summary>
+    public EarlyStoppingMetric StopOn { get; init; } = EarlyStoppingMetric.ValidationPivotF1;
 
     public double MinDelta { get; init; } = 1e-4;
 
@@ -96,7 +103,7 @@ public sealed record CnnTrainingOptions
     }
 }
 
-/// <summary>The outcome of one training run: the model with its best (lowest validation loss) weights, and what was measured.</summary>
+/// <summary>The outcome of one training run: the model with its best weights (see <see cref="CnnTrainingOptions.StopOn"/>), and what was measured.</summary>
 public sealed record CnnTrainingResult(
     string RunId,
     string Version,
@@ -121,7 +128,7 @@ public sealed record CnnTrainingResult(
 /// Trains a <see cref="PivotCnn"/> on a <see cref="PivotDataset"/>: chronological train/validation/test split (never
 /// shuffled across time; train frames are shuffled within the train split each epoch from the seed), weighted
 /// cross-entropy per timeframe ignoring unknown labels (-1) with class weights from the train label rates, the confidence
-/// head trained with BCE on "the top class is right", Adam, early stopping on validation loss, best weights checkpointed
+/// head trained with BCE on "the top class is right", Adam, early stopping on validation pivot F1 (or loss), best weights checkpointed
 /// under OUT/checkpoints/, and the run (epochs, histograms, metrics, status) persisted to OUT/runs/RUNID.json after every
 /// epoch. Deterministic for a seed and thread count. Torch's random generator and thread count are process-wide, so runs
 /// are serialized.
@@ -240,7 +247,7 @@ public sealed class CnnTrainer
             var shuffle = new Random(o.Seed);
             var order = Enumerable.Range(0, train.Count).ToArray();
             var epochs = new List<EpochMetrics>();
-            var best = double.PositiveInfinity;
+            var best = double.NegativeInfinity;
             var sinceBest = 0;
             var status = "completed";
 
@@ -255,9 +262,10 @@ public sealed class CnnTrainer
                     var (validationLoss, predicted) = Evaluate(model, validation, classWeights);
                     var metrics = PivotMetrics.Compute(predicted, Labels(validation), codes, validationLoss);
                     epochs.Add(new EpochMetrics(epoch, trainLoss, validationLoss, metrics.PivotF1, watch.Elapsed.TotalSeconds, o.LearningRate));
-                    if (validationLoss < best - o.MinDelta)
+                    var score = o.StopOn == EarlyStoppingMetric.ValidationLoss ? -validationLoss : metrics.PivotF1;
+                    if (score > best + o.MinDelta)
                     {
-                        best = validationLoss;
+                        best = score;
                         sinceBest = 0;
                         model.save(checkpointPath);
                     }
@@ -313,7 +321,7 @@ public sealed class CnnTrainer
             {
                 FinishedUtc = _time.GetUtcNow(),
                 Status = status,
-                Message = status == "early-stopped" ? $"Stopped after {epochs.Count} epochs: validation loss did not improve for {o.Patience}." : $"{epochs.Count} epochs.",
+                Message = status == "early-stopped" ? $"Stopped after {epochs.Count} epochs: validation {(o.StopOn == EarlyStoppingMetric.ValidationLoss ? "loss" : "pivot F1")} did not improve for {o.Patience}." : $"{epochs.Count} epochs.",
                 Validation = validationMetrics,
                 Test = testMetrics,
             };
@@ -570,4 +578,14 @@ public sealed class CnnTrainer
             console.MarkupLine($"[yellow]note:[/] {Markup.Escape(note)}");
         }
     }
+}
+
+/// <summary>The validation number that early stopping and the best checkpoint follow.</summary>
+public enum EarlyStoppingMetric
+{
+    /// <summary>Mean F1 of the high and low classes over the labelled timeframes (higher is better).</summary>
+    ValidationPivotF1,
+
+    /// <summary>Class-weighted cross-entropy plus the confidence loss (lower is better).</summary>
+    ValidationLoss,
 }

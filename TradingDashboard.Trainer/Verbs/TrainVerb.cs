@@ -13,7 +13,7 @@ namespace TradingDashboard.Trainer.Verbs;
 internal sealed class TrainVerb : IVerb
 {
     private static readonly string[] CnnOptions =
-        ["data", "symbols", "from", "to", "epochs", "seed", "out", "name", "stride", "max-frames", "horizon", "pivot-level", "patience", "batch-size", "threads", "learning-rate", "weight-decay", "dropout", "channels", "hidden"];
+        ["data", "symbols", "from", "to", "epochs", "seed", "out", "name", "stride", "max-frames", "horizon", "pivot-level", "patience", "batch-size", "threads", "learning-rate", "weight-decay", "dropout", "channels", "hidden", "stop-on"];
 
     public string Name => "train";
 
@@ -21,7 +21,7 @@ internal sealed class TrainVerb : IVerb
 
     public string Usage =>
         "train cnn --data DIR --from DATE --to DATE [--symbols ETHUSDT,BTCUSDT] [--epochs 20] [--seed 42] [--out onnx/] [--name cnn-pivot] " +
-        "[--stride 1] [--max-frames 0] [--horizon 5] [--pivot-level 2] [--patience 4] [--batch-size 64] [--threads 1] [--learning-rate 0.001] [--weight-decay 0] [--dropout 0.1] [--channels 64] [--hidden 48]\n" +
+        "[--stride 1] [--max-frames 0] [--horizon 5] [--pivot-level 2] [--patience 4] [--batch-size 64] [--threads 1] [--learning-rate 0.001] [--weight-decay 0] [--dropout 0.1] [--channels 64] [--hidden 48] [--stop-on f1|loss]\n" +
         "       " + FastTree.TrainFastTreeCommand.Usage;
 
     public IReadOnlyList<string> Details =>
@@ -31,7 +31,7 @@ internal sealed class TrainVerb : IVerb
         "  --from is the first frame's time (history before it is warm-up only), bars opening at or after --to are not read.",
         "Labels per frame and timeframe (1s, 1m, 1h, 1d): the first level-L (--pivot-level) Williams pivot of the primary symbol within",
         "  --horizon bars of that timeframe after the frame's time: high, low or none; unknown (excluded) where the data cannot say.",
-        "Split in time order: 70% train, 15% validation, 15% test. Early stopping after --patience epochs without a validation-loss gain.",
+        "Split in time order: 70% train, 15% validation, 15% test. Early stopping after --patience epochs without a gain in validation pivot F1 (--stop-on loss: validation loss).",
         "--stride N keeps every Nth frame, --max-frames N stops after N frames (0: no limit). --threads: torch CPU threads.",
         "Writes OUT/NAME.onnx (opset 17, input 'frame' [batch,S,T,W,F]; outputs probs_1s..probs_1d [batch,3], confidence [batch,T], hidden [batch,H]),",
         "  OUT/NAME.json (model card: schema hash, shapes, data range and hash, validation/test metrics, trainer version),",
@@ -103,6 +103,12 @@ internal sealed class TrainVerb : IVerb
             Dropout = Number(cl, "dropout", CnnTrainingOptions.Defaults.Dropout),
             ConvChannels = cl.Int("channels", CnnTrainingOptions.Defaults.ConvChannels, 1, 1024),
             Hidden = cl.Int("hidden", CnnTrainingOptions.Defaults.Hidden, 1, 1024),
+            StopOn = (cl.Optional("stop-on") ?? "f1") switch
+            {
+                "f1" => EarlyStoppingMetric.ValidationPivotF1,
+                "loss" => EarlyStoppingMetric.ValidationLoss,
+                var other => throw new UsageException($"train cnn: --stop-on must be f1 or loss (got '{other}')."),
+            },
             Trigger = "cli",
         };
         try

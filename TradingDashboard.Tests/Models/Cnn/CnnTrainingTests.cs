@@ -96,7 +96,7 @@ public sealed class CnnTrainingTests : IDisposable
     {
         // Random labels and a high learning rate: the validation loss soon stops improving.
         var dataset = CnnTestData.Synthetic(120, seed: 4, randomLabels: true);
-        var options = Small(5, 40) with { Patience = 2, LearningRate = 0.02, Dropout = 0 };
+        var options = Small(5, 40) with { Patience = 2, LearningRate = 0.02, Dropout = 0, StopOn = EarlyStoppingMetric.ValidationLoss };
         using var result = new CnnTrainer(options, _time).Train(dataset, _dir);
 
         Assert.Equal("early-stopped", result.Status);
