@@ -39,7 +39,17 @@ public sealed class ShippedModelsTests
             Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(file))), card.OnnxSha256);
             Assert.True(new FileInfo(file).Length < 8 * 1024 * 1024, $"{file} is larger than a few MB");
             Assert.NotNull(card.Test);
-            Assert.Contains("1m", card.Timeframes);
+            var name = Path.GetFileNameWithoutExtension(file);
+            if (card.Kind == ModelKinds.Cnn)
+            {
+                Assert.Equal(["1s", "1m", "1h", "1d"], card.Timeframes);
+                Assert.Equal(17, card.Opset);
+            }
+            else
+            {
+                Assert.Equal(ModelKinds.FastTree, card.Kind);
+                Assert.Equal([name["fasttree-".Length..]], card.Timeframes);
+            }
         }
     }
 
