@@ -34,11 +34,13 @@ public static class ContinualLearningServiceCollectionExtensions
             .BindConfiguration(ContinualLearningOptions.SectionName)
             .PostConfigure<IConfiguration, IHostEnvironment>((options, configuration, environment) =>
             {
-                // Default: the models folder the registry watches, so a retrained model is found where models live.
+                // Default: the models folder the registry watches; relative paths resolve against the repository root above
+                // the content root (as the registry's do when the host runs from a checkout), so a retrained model and its
+                // run record land where models live, not under TradingDashboard/.
                 var directory = string.IsNullOrWhiteSpace(options.OutputDirectory)
-                    ? configuration["Trading:Models:Directory"] is { Length: > 0 } models ? models : "onnx"
+                    ? configuration["Trading:Models:Directory"] is { Length: > 0 } models ? models : new ModelsOptions().Directory
                     : options.OutputDirectory;
-                options.OutputDirectory = Path.IsPathRooted(directory) ? directory : Path.Combine(environment.ContentRootPath, directory);
+                options.OutputDirectory = new ModelsOptions { Directory = directory }.ResolveDirectory(RepositoryRoot.Find(environment.ContentRootPath) ?? environment.ContentRootPath);
             })
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ContinualLearningOptions>, ContinualLearningOptionsValidator>());

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using TradingDashboard.Core.Alerts;
+using TradingDashboard.Core.Configuration;
 using TradingDashboard.Core.Pipeline;
 
 namespace TradingDashboard.Core.Models;
@@ -49,25 +50,6 @@ public static class PivotModelsServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>The repository root (first folder up from the content root, the program or the working folder holding TradingDashboard.sln), else the content root.</summary>
-    internal static string BaseDirectory(string contentRoot)
-    {
-        foreach (var start in new[] { contentRoot, AppContext.BaseDirectory, Directory.GetCurrentDirectory() })
-        {
-            if (string.IsNullOrWhiteSpace(start) || !Directory.Exists(start))
-            {
-                continue;
-            }
-
-            for (var dir = new DirectoryInfo(Path.GetFullPath(start)); dir is not null; dir = dir.Parent)
-            {
-                if (File.Exists(Path.Combine(dir.FullName, "TradingDashboard.sln")))
-                {
-                    return dir.FullName;
-                }
-            }
-        }
-
-        return contentRoot;
-    }
+    /// <summary>The repository root (see <see cref="RepositoryRoot"/>), else the content root.</summary>
+    internal static string BaseDirectory(string contentRoot) => RepositoryRoot.BaseDirectory(contentRoot);
 }

@@ -9,18 +9,11 @@ namespace TradingDashboard.Tests.Models;
 /// <summary>The models shipped in onnx/: every one has a card, matches the running schema, loads and predicts in the real host.</summary>
 public sealed class ShippedModelsTests
 {
-    private static string ShippedFolder()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "TradingDashboard.sln")))
-            {
-                return Path.Combine(dir.FullName, "onnx");
-            }
-        }
-
-        throw new InvalidOperationException("Repository root (TradingDashboard.sln) not found above the test binaries.");
-    }
+    private static string ShippedFolder() =>
+        Path.Combine(
+            Core.Configuration.RepositoryRoot.Find(AppContext.BaseDirectory)
+                ?? throw new InvalidOperationException("Repository root (TradingDashboard.sln) not found above the test binaries."),
+            "onnx");
 
     [Fact]
     public void Every_shipped_model_has_a_card_for_the_running_feature_schema()

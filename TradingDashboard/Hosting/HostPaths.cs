@@ -7,7 +7,7 @@ namespace TradingDashboard.Hosting;
 /// </summary>
 public sealed record HostPaths(string? RepositoryRoot, string ContentRoot)
 {
-    public const string SolutionFileName = "TradingDashboard.sln";
+    public const string SolutionFileName = Core.Configuration.RepositoryRoot.SolutionFileName;
 
     public string BaseDirectory => RepositoryRoot ?? ContentRoot;
 
@@ -15,25 +15,5 @@ public sealed record HostPaths(string? RepositoryRoot, string ContentRoot)
         new(FindRepositoryRoot(contentRoot, AppContext.BaseDirectory, Directory.GetCurrentDirectory()), contentRoot);
 
     /// <summary>The first folder, walking up from each start folder in turn, that contains TradingDashboard.sln; null if none.</summary>
-    public static string? FindRepositoryRoot(params string?[] startDirectories)
-    {
-        ArgumentNullException.ThrowIfNull(startDirectories);
-        foreach (var start in startDirectories)
-        {
-            if (string.IsNullOrWhiteSpace(start) || !Directory.Exists(start))
-            {
-                continue;
-            }
-
-            for (var dir = new DirectoryInfo(Path.GetFullPath(start)); dir is not null; dir = dir.Parent)
-            {
-                if (File.Exists(Path.Combine(dir.FullName, SolutionFileName)))
-                {
-                    return dir.FullName;
-                }
-            }
-        }
-
-        return null;
-    }
+    public static string? FindRepositoryRoot(params string?[] startDirectories) => Core.Configuration.RepositoryRoot.Find(startDirectories);
 }
