@@ -102,7 +102,7 @@ public class AggregationBenchmarks
 
     private void FillFromRecordings()
     {
-        var dir = FindDataDirectory() ?? throw new InvalidOperationException(
+        var dir = BenchmarkData.FindDataRoot() ?? throw new InvalidOperationException(
             "The 'recorded' benchmark needs shared/data (set TRADING_DATA_DIR or run from a checkout beside shared/data).");
         var recordings = Path.Combine(dir, "binance", "spot", "ws_recordings");
         var trades = BinanceRecordingReader.ReadTrades(Path.Combine(recordings, "btcusdt_20240808.txt.gz"), "Bench", "BTCUSDT")
@@ -132,28 +132,5 @@ public class AggregationBenchmarks
             _quantities[i] = Math.Round(Math.Exp((random.NextDouble() * 6) - 9), 5) + 0.00001;
             _times[i] = time;
         }
-    }
-
-    private static string? FindDataDirectory()
-    {
-        var fromEnv = Environment.GetEnvironmentVariable("TRADING_DATA_DIR");
-        if (!string.IsNullOrWhiteSpace(fromEnv))
-        {
-            return fromEnv;
-        }
-
-        foreach (var start in new[] { AppContext.BaseDirectory, Environment.CurrentDirectory })
-        {
-            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
-            {
-                var candidate = Path.Combine(dir.FullName, "shared", "data");
-                if (Directory.Exists(Path.Combine(candidate, "binance")))
-                {
-                    return candidate;
-                }
-            }
-        }
-
-        return null;
     }
 }

@@ -19,13 +19,11 @@ namespace TradingDashboard.Benchmarks;
 public class BacktestBenchmarks
 {
     public const int YearOfMinutes = 525_600;
-    private const long MinuteMs = 60_000;
-    private static readonly long Start = new DateTimeOffset(2024, 1, 1, 0, 0, 0, TimeSpan.Zero).ToUnixTimeMilliseconds();
 
     private List<OHLCVBar> _bars = null!;
 
     [GlobalSetup]
-    public void Setup() => _bars = Synthetic(YearOfMinutes);
+    public void Setup() => _bars = BenchmarkData.RandomWalk(YearOfMinutes, ("ETHUSDT", 2500), ("BTCUSDT", 60_000));
 
     /// <summary>The whole backtest: rule expert + risk + stops + paper exchange + metrics.</summary>
     [Benchmark(Baseline = true)]
@@ -79,32 +77,6 @@ public class BacktestBenchmarks
         ],
         ProgressEveryBars = int.MaxValue,
     };
-
-    /// <summary>A seeded random walk for ETH and BTC, interleaved in time order.</summary>
-    private static List<OHLCVBar> Synthetic(int minutes)
-    {
-        var random = new Random(42);
-        double eth = 2500, btc = 60_000;
-        var bars = new List<OHLCVBar>(minutes * 2);
-        for (var i = 0; i < minutes; i++)
-        {
-            var t = Start + i * MinuteMs;
-            bars.Add(Next("ETHUSDT", t, ref eth, random));
-            bars.Add(Next("BTCUSDT", t, ref btc, random));
-        }
-
-        return bars;
-
-        static OHLCVBar Next(string symbol, long t, ref double price, Random random)
-        {
-            var open = price;
-            var close = Math.Round(open * (1 + (random.NextDouble() - 0.5) * 0.004), 2);
-            var high = Math.Round(Math.Max(open, close) * (1 + random.NextDouble() * 0.001), 2);
-            var low = Math.Round(Math.Min(open, close) * (1 - random.NextDouble() * 0.001), 2);
-            price = close;
-            return new OHLCVBar("synthetic", symbol, Timeframe.OneMinute, t, open, high, low, close, 20 + random.NextDouble() * 200, true);
-        }
-    }
 
     private sealed class Idle : IStrategy
     {

@@ -63,22 +63,16 @@ public class CnnInferenceBenchmarks
     /// <summary>The shipped model when there is one for this schema (onnx/cnn-pivot.onnx under the repository root).</summary>
     private static (string Path, ModelCard Card)? ShippedModel(FeatureSchema schema)
     {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        if (Core.Configuration.RepositoryRoot.Find(AppContext.BaseDirectory) is not { } root)
         {
-            var onnx = Path.Combine(dir.FullName, "onnx", "cnn-pivot.onnx");
-            var json = Path.ChangeExtension(onnx, ".json");
-            if (File.Exists(Path.Combine(dir.FullName, "TradingDashboard.sln")))
-            {
-                if (File.Exists(onnx) && File.Exists(json) && ModelCard.Read(json) is { } card && card.FeatureSchemaHash == schema.Hash)
-                {
-                    return (onnx, card);
-                }
-
-                return null;
-            }
+            return null;
         }
 
-        return null;
+        var onnx = Path.Combine(root, "onnx", "cnn-pivot.onnx");
+        var json = Path.ChangeExtension(onnx, ".json");
+        return File.Exists(onnx) && File.Exists(json) && ModelCard.Read(json) is { } card && card.FeatureSchemaHash == schema.Hash
+            ? (onnx, card)
+            : null;
     }
 }
 

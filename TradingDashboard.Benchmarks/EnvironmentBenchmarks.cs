@@ -2,7 +2,6 @@ using BenchmarkDotNet.Attributes;
 using TradingDashboard.Core.Backtesting;
 using TradingDashboard.Core.Domain;
 using TradingDashboard.Core.Execution;
-using TradingDashboard.Core.MarketData.Replay;
 using TradingDashboard.Core.Reinforcement;
 using TradingDashboard.Core.Risk;
 
@@ -20,8 +19,6 @@ namespace TradingDashboard.Benchmarks;
 public class EnvironmentBenchmarks
 {
     public const int Steps = 20_000;
-    private const long MinuteMs = 60_000;
-    private static readonly long Start = new DateTimeOffset(2024, 1, 1, 0, 0, 0, TimeSpan.Zero).ToUnixTimeMilliseconds();
 
     private TradingEnvironment _real = null!;
     private TradingEnvironment _synthetic = null!;
@@ -32,11 +29,11 @@ public class EnvironmentBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        var real = LoadReal();
+        var real = BenchmarkData.RealEthBtc1m();
         _real = new TradingEnvironment(real, Options());
         var firstTimes = real.Select(b => b.OpenTimeMs).Distinct().Take(64 + Steps + 1).ToHashSet();
         _realWindow = real.Where(b => firstTimes.Contains(b.OpenTimeMs)).ToList();
-        _synthetic = new TradingEnvironment(Synthetic(Steps + 200), Options());
+        _synthetic = new TradingEnvironment(BenchmarkData.RandomWalk(Steps + 200, ("ETHUSDT", 2500)), Options());
         _actions = Actions(Steps, seed: 17, switchProbability: 0.05);
         _holds = new AgentAction[Steps];
     }
@@ -132,52 +129,6 @@ public class EnvironmentBenchmarks
         }
 
         return actions;
-    }
-
-    private static List<OHLCVBar> LoadReal()
-    {
-        var directory = FindData();
-        var eth = KlineCsvReader.Read(Path.Combine(directory, "ETHUSDT-1m-2024-10-01_2024-11-04.ohlcv.csv.gz"), "Binance", "ETHUSDT", Timeframe.OneMinute);
-        var btc = KlineCsvReader.Read(Path.Combine(directory, "BTCUSDT-1m-2024-10-01_2024-11-04.ohlcv.csv.gz"), "Binance", "BTCUSDT", Timeframe.OneMinute);
-        return eth.Concat(btc).OrderBy(b => b.OpenTimeMs).ThenBy(b => b.Symbol, StringComparer.Ordinal).ToList();
-    }
-
-    private static string FindData()
-    {
-        var fromEnv = Environment.GetEnvironmentVariable("TRADING_DATA_DIR");
-        if (!string.IsNullOrWhiteSpace(fromEnv))
-        {
-            return Path.Combine(fromEnv, "binance", "spot", "klines", "1m");
-        }
-
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "shared", "data", "binance", "spot", "klines", "1m");
-            if (Directory.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        throw new DirectoryNotFoundException("shared/data/binance/spot/klines/1m not found: set TRADING_DATA_DIR.");
-    }
-
-    private static List<OHLCVBar> Synthetic(int minutes)
-    {
-        var random = new Random(42);
-        double price = 2500;
-        var bars = new List<OHLCVBar>(minutes);
-        for (var i = 0; i < minutes; i++)
-        {
-            var open = price;
-            var close = Math.Round(open * (1 + (random.NextDouble() - 0.5) * 0.004), 2);
-            var high = Math.Round(Math.Max(open, close) * (1 + random.NextDouble() * 0.001), 2);
-            var low = Math.Round(Math.Min(open, close) * (1 - random.NextDouble() * 0.001), 2);
-            price = close;
-            bars.Add(new OHLCVBar("synthetic", "ETHUSDT", Timeframe.OneMinute, Start + i * MinuteMs, open, high, low, close, 20 + random.NextDouble() * 200, true));
-        }
-
-        return bars;
     }
 
     private sealed class Idle : IStrategy

@@ -26,7 +26,7 @@ public class ReplayStorageBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        var root = FindDataRoot();
+        var root = BenchmarkData.RequireDataRoot();
         foreach (var symbol in Symbols)
         {
             _files[symbol] = Path.Combine(root, "binance", "spot", "klines", "1m", $"{symbol}-1m-2024-10-01_2024-11-04.ohlcv.csv.gz");
@@ -90,29 +90,5 @@ public class ReplayStorageBenchmarks
                 File.Delete(path + suffix);
             }
         }
-    }
-
-    /// <summary>TRADING_DATA_DIR, else the first shared/data folder above the current or the program's directory.</summary>
-    private static string FindDataRoot()
-    {
-        var fromEnv = Environment.GetEnvironmentVariable("TRADING_DATA_DIR");
-        if (!string.IsNullOrWhiteSpace(fromEnv))
-        {
-            return fromEnv;
-        }
-
-        foreach (var start in new[] { Environment.CurrentDirectory, AppContext.BaseDirectory })
-        {
-            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
-            {
-                var candidate = Path.Combine(dir.FullName, "shared", "data");
-                if (Directory.Exists(Path.Combine(candidate, "binance")))
-                {
-                    return candidate;
-                }
-            }
-        }
-
-        throw new DirectoryNotFoundException("Real market data not found: set TRADING_DATA_DIR or run beside shared/data.");
     }
 }

@@ -4,7 +4,6 @@ using BenchmarkDotNet.Attributes;
 using TradingDashboard.Core.Backtesting;
 using TradingDashboard.Core.Domain;
 using TradingDashboard.Core.Execution;
-using TradingDashboard.Core.MarketData.Replay;
 using TradingDashboard.Core.Risk;
 
 namespace TradingDashboard.Benchmarks;
@@ -17,8 +16,7 @@ namespace TradingDashboard.Benchmarks;
 [MemoryDiagnoser]
 public class TradingBenchmarks
 {
-    private const long MinuteMs = 60_000;
-    private static readonly long Start = new DateTimeOffset(2024, 1, 1, 0, 0, 0, TimeSpan.Zero).ToUnixTimeMilliseconds();
+    private static readonly long Start = BenchmarkData.Start;
 
     private static readonly SymbolRules EthUsdt = new("ETHUSDT", "ETH", "USDT", 0.01m, 0.0001m, 0.0001m, 10m);
     private static readonly SymbolRules BtcUsdt = new("BTCUSDT", "BTC", "USDT", 0.01m, 0.00001m, 0.00001m, 10m);
@@ -85,8 +83,8 @@ public class TradingBenchmarks
     [GlobalSetup(Targets = [nameof(BacktestRealEthBtc2x50k), nameof(BacktestSyntheticYear2Symbols)])]
     public void SetupBacktests()
     {
-        _realBars = LoadReal();
-        _yearBars = Synthetic(525_600);
+        _realBars = BenchmarkData.RealEthBtc1m();
+        _yearBars = BenchmarkData.RandomWalk(525_600, ("ETHUSDT", 2500), ("BTCUSDT", 60_000));
     }
 
     /// <summary>
@@ -119,59 +117,5 @@ public class TradingBenchmarks
         };
         var result = new Backtester(options).RunAsync(bars, new MovingAverageCrossStrategy(20, 50, 2)).GetAwaiter().GetResult();
         return result.Metrics.TotalReturn + result.Fills.Count;
-    }
-
-    private static List<OHLCVBar> LoadReal()
-    {
-        var directory = FindData();
-        var eth = KlineCsvReader.Read(Path.Combine(directory, "ETHUSDT-1m-2024-10-01_2024-11-04.ohlcv.csv.gz"), "Binance", "ETHUSDT", Timeframe.OneMinute);
-        var btc = KlineCsvReader.Read(Path.Combine(directory, "BTCUSDT-1m-2024-10-01_2024-11-04.ohlcv.csv.gz"), "Binance", "BTCUSDT", Timeframe.OneMinute);
-        return eth.Concat(btc).OrderBy(b => b.OpenTimeMs).ThenBy(b => b.Symbol, StringComparer.Ordinal).ToList();
-    }
-
-    private static string FindData()
-    {
-        var fromEnv = Environment.GetEnvironmentVariable("TRADING_DATA_DIR");
-        if (!string.IsNullOrWhiteSpace(fromEnv))
-        {
-            return Path.Combine(fromEnv, "binance", "spot", "klines", "1m");
-        }
-
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "shared", "data", "binance", "spot", "klines", "1m");
-            if (Directory.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        throw new DirectoryNotFoundException("shared/data/binance/spot/klines/1m not found: set TRADING_DATA_DIR.");
-    }
-
-    /// <summary>A seeded random walk for ETH and BTC, interleaved in time order.</summary>
-    private static List<OHLCVBar> Synthetic(int minutes)
-    {
-        var random = new Random(42);
-        double eth = 2500, btc = 60_000;
-        var bars = new List<OHLCVBar>(minutes * 2);
-        for (var i = 0; i < minutes; i++)
-        {
-            var t = Start + i * MinuteMs;
-            bars.Add(Next("ETHUSDT", t, ref eth, random));
-            bars.Add(Next("BTCUSDT", t, ref btc, random));
-        }
-
-        return bars;
-
-        static OHLCVBar Next(string symbol, long t, ref double price, Random random)
-        {
-            var open = price;
-            var close = Math.Round(open * (1 + (random.NextDouble() - 0.5) * 0.004), 2);
-            var high = Math.Round(Math.Max(open, close) * (1 + random.NextDouble() * 0.001), 2);
-            var low = Math.Round(Math.Min(open, close) * (1 - random.NextDouble() * 0.001), 2);
-            price = close;
-            return new OHLCVBar("synthetic", symbol, Timeframe.OneMinute, t, open, high, low, close, 20 + random.NextDouble() * 200, true);
-        }
     }
 }
