@@ -32,6 +32,8 @@ public static class PivotModelsServiceCollectionExtensions
         services.TryAddSingleton<OnnxSessionFactory>();
         services.TryAddSingleton<IPivotModelFactory, OnnxPivotModelFactory>();
         services.TryAddSingleton<ITrainingRuns, FileTrainingRuns>();
+        services.TryAddSingleton<TradingDashboard.Core.Reinforcement.FileRlTrainingRuns>();
+        services.TryAddSingleton<TradingDashboard.Core.Reinforcement.IRlTrainingRuns>(sp => sp.GetRequiredService<TradingDashboard.Core.Reinforcement.FileRlTrainingRuns>());
         services.TryAddSingleton<PredictionFeed>();
         services.TryAddSingleton<IPredictionFeed>(sp => sp.GetRequiredService<PredictionFeed>());
         if (!services.Any(d => d.ServiceType == typeof(ModelRegistry)))
