@@ -298,3 +298,15 @@ public interface IPolicyTrainer
 {
     Task<PolicyRetrainResult> RetrainAsync(PolicyRetrainRequest request, CancellationToken cancellationToken);
 }
+
+/// <summary>The RL policy an expert uses now (null: none loaded). The host's registry swaps it on promotion.</summary>
+public interface IRlPolicySource
+{
+    IRlPolicy? Current { get; }
+}
+
+/// <summary>A policy source that always gives the same policy (evaluation, tests).</summary>
+public sealed class FixedRlPolicySource(IRlPolicy? policy) : IRlPolicySource
+{
+    public IRlPolicy? Current => policy;
+}
