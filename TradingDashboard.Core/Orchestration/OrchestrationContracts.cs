@@ -164,6 +164,12 @@ public sealed record OrchestratorDecision(
     PositionTarget? Target)
 {
     public string? Execution { get; init; }
+
+    /// <summary>Open time (Unix ms) of the closed bar the decision was made at: where the chart marks it.</summary>
+    public long? BarOpenTimeMs { get; init; }
+
+    /// <summary>The closed bar's close price.</summary>
+    public double? BarClose { get; init; }
 }
 
 /// <summary>One expert's record over the scoreboard's window (see <see cref="ExpertScoreboard"/>).</summary>

@@ -150,7 +150,11 @@ public sealed class Orchestrator
             }
         }
 
-        return new OrchestratorDecision(action, combined, confidence, kind, thresholds, _gate.Name, volatility, records, target);
+        return new OrchestratorDecision(action, combined, confidence, kind, thresholds, _gate.Name, volatility, records, target)
+        {
+            BarOpenTimeMs = bar.OpenTimeMs,
+            BarClose = bar.Close,
+        };
     }
 
     private (DecisionKind Kind, string Why) Classify(AgentAction combined, double confidence, decimal position, ConfidenceThresholds thresholds)

@@ -252,6 +252,21 @@ public sealed partial class CandlestickChart : ComponentBase, IAsyncDisposable
         await InvokeModuleAsync("replaceTraces", ChartId, new[] { new TraceArrays(PredictionMarker.Uid, [p.X], [p.Y], [p.Text], [p.SymbolName], [p.Color]) });
     }
 
+    /// <summary>Sends the orchestrator and RL markers again (both traces exist whenever <c>Overlays.Actions</c> is set).</summary>
+    public async Task ReplaceActionsAsync()
+    {
+        if (!_rendered || Overlays?.Actions is not { } actions)
+        {
+            return;
+        }
+
+        await InvokeModuleAsync("replaceTraces", ChartId, new[]
+        {
+            new TraceArrays(actions.Orchestrator.Uid, actions.Orchestrator.X, actions.Orchestrator.Y, actions.Orchestrator.Text, actions.Orchestrator.Symbols, actions.Orchestrator.Colors),
+            new TraceArrays(actions.Rl.Uid, actions.Rl.X, actions.Rl.Y, actions.Rl.Text, actions.Rl.Symbols, actions.Rl.Colors),
+        });
+    }
+
     private void Build()
     {
         var figure = ChartFigure.Build(Series, Overlays);

@@ -138,6 +138,13 @@ public sealed record ChartFigure(
             if (overlays.Prediction is { } prediction)
             {
                 traces.Add(PredictionTrace(prediction, scatterBefore));
+                scatterBefore = true;
+            }
+
+            if (overlays.Actions is { } actions)
+            {
+                traces.Add(ActionTrace(actions.Orchestrator, size: 13, scatterBefore));
+                traces.Add(ActionTrace(actions.Rl, size: 9, scatterBefore: true));
             }
 
             for (var p = 0; p < panels.Count; p++)
@@ -348,6 +355,40 @@ public sealed record ChartFigure(
             Standoff = 12,
             Line = new Plotly.Blazor.Traces.ScatterLib.MarkerLib.Line { Color = prediction.Color, Width = 1.5m },
         },
+    };
+
+    // Always present while the host runs an orchestrator (possibly empty), so new markers replace the arrays without a redraw.
+    private static Scatter ActionTrace(ActionMarkerTrace markers, int size, bool scatterBefore) => new()
+    {
+        Fill = scatterBefore ? FillEnum.ToNextY : FillEnum.None,
+        FillColor = "rgba(0,0,0,0)",
+        HoverOn = HoverOnFlag.Points,
+        Name = markers.Name,
+        UId = markers.Uid,
+        Mode = ModeFlag.Markers,
+        X = [.. markers.X],
+        Y = [.. markers.Y],
+        XAxis = "x",
+        YAxis = "y",
+        TextArray = [.. markers.Text],
+        HoverTemplate = "%{text}<extra></extra>",
+        Marker = new ScatterMarker
+        {
+            SymbolArray = [.. markers.Symbols.Select(ParseSymbol)],
+            Size = size,
+            ColorArray = [.. markers.Colors],
+            Standoff = size - 2,
+            Line = new Plotly.Blazor.Traces.ScatterLib.MarkerLib.Line { Color = "#0b0e11", Width = 0.5m },
+        },
+    };
+
+    private static Plotly.Blazor.Traces.ScatterLib.MarkerLib.SymbolEnum ParseSymbol(string name) => name switch
+    {
+        "triangle-up" => Plotly.Blazor.Traces.ScatterLib.MarkerLib.SymbolEnum.TriangleUp,
+        "triangle-up-open" => Plotly.Blazor.Traces.ScatterLib.MarkerLib.SymbolEnum.TriangleUpOpen,
+        "triangle-down" => Plotly.Blazor.Traces.ScatterLib.MarkerLib.SymbolEnum.TriangleDown,
+        "triangle-down-open" => Plotly.Blazor.Traces.ScatterLib.MarkerLib.SymbolEnum.TriangleDownOpen,
+        _ => Plotly.Blazor.Traces.ScatterLib.MarkerLib.SymbolEnum.Diamond,
     };
 
     private static YAxis Axis((decimal From, decimal To) domain, bool showGrid) => new()

@@ -33,6 +33,9 @@ public sealed class ChartOverlays(int capacity)
     /// <summary>The latest predicted next pivot of the series, or null when no model predicts its timeframe.</summary>
     public PredictionMarker? Prediction { get; set; }
 
+    /// <summary>Orchestrator and RL markers of the series; null when the host runs no orchestrator (no traces then).</summary>
+    public ActionMarkers? Actions { get; set; }
+
     /// <summary>Trend, last pivots, nearest support / resistance and bounds per level, as of the processor's last bar.</summary>
     public IReadOnlyList<PivotLevelSummary> Levels { get; private set; } = [];
 
