@@ -14,6 +14,7 @@ public sealed class OnnxGate : IGate, IDisposable
 {
     private readonly InferenceSession _session;
     private readonly SessionOptions _options;
+    private readonly string _path;
 
     public OnnxGate(string onnxPath)
     {
@@ -51,14 +52,12 @@ public sealed class OnnxGate : IGate, IDisposable
             throw;
         }
 
-        Path_ = Path.GetFullPath(onnxPath);
+        _path = Path.GetFullPath(onnxPath);
     }
 
     public GateModelCard Card { get; }
 
     public string Name => "onnx:" + Card.Name;
-
-    private string Path_ { get; }
 
     public IReadOnlyList<double> Weigh(GateContext context)
     {
@@ -87,7 +86,7 @@ public sealed class OnnxGate : IGate, IDisposable
         return results[0].GetTensorDataAsSpan<float>().ToArray();
     }
 
-    public override string ToString() => $"{Name} ({Path_})";
+    public override string ToString() => $"{Name} ({_path})";
 
     public void Dispose()
     {
