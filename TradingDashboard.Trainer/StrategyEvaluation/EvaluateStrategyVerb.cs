@@ -27,9 +27,15 @@ internal sealed class EvaluateStrategyVerb : IVerb
     private readonly EvaluationSeams _seams;
 
     public EvaluateStrategyVerb()
+        : this(new EvaluationSeams())
+    {
+    }
+
+    /// <param name="seams">Where the RL expert and the trained gate come from (the integration seam).</param>
+    public EvaluateStrategyVerb(EvaluationSeams seams)
         : this(schema => new OnnxPivotModelFactory(
             new OnnxSessionFactory(Options.Create(new ModelsOptions()), NullLogger<OnnxSessionFactory>.Instance),
-            RunningFeatureSchema.Fixed(schema)), new EvaluationSeams())
+            RunningFeatureSchema.Fixed(schema)), seams)
     {
     }
 
@@ -248,5 +254,7 @@ internal sealed class EvaluateStrategyVerb : IVerb
         }
 
         console.Write(table);
+        console.MarkupLine(Markup.Escape(
+            $"buy-and-hold runs through the same venue and risk manager (its trailing stop can close it); the cost-free benchmark (equal parts, no fees, no stop): return {Pct(report.Benchmark.TotalReturn)}, sharpe {Num(report.Benchmark.Sharpe)}, max drawdown {Pct(report.Benchmark.MaxDrawdown)}."));
     }
 }

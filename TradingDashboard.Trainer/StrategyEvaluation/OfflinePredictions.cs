@@ -98,7 +98,15 @@ public static class OfflinePredictions
                     throw new FileNotFoundException($"Model {model.OnnxPath} or its card {cardPath} not found.", model.OnnxPath);
                 }
 
-                loaded.Add((model.Slot, loader.Load(model.OnnxPath, ModelCard.Read(cardPath))));
+                try
+                {
+                    loaded.Add((model.Slot, loader.Load(model.OnnxPath, ModelCard.Read(cardPath))));
+                }
+                catch (InvalidDataException ex)
+                {
+                    // A model of another feature schema (other symbols) cannot score these frames: its expert abstains.
+                    notes.Add($"model {Path.GetFileName(model.OnnxPath)} not used: {ex.Message}");
+                }
             }
 
             var frames = new List<FeatureFrame>();

@@ -91,7 +91,8 @@ public sealed record StrategyEvaluationRow(
 
 /// <summary>What an evaluation produced.</summary>
 /// <param name="Decisions">The orchestrator run's trading-period decisions with their outcomes.</param>
-public sealed record StrategyEvaluationReport(IReadOnlyList<StrategyEvaluationRow> Rows, IReadOnlyList<DecisionOutcome> Decisions, string Gate, IReadOnlyList<string> Experts);
+/// <param name="Benchmark">The backtester's cost-free buy-and-hold benchmark (equal parts, no fees, no stop) over the same period.</param>
+public sealed record StrategyEvaluationReport(IReadOnlyList<StrategyEvaluationRow> Rows, IReadOnlyList<DecisionOutcome> Decisions, string Gate, IReadOnlyList<string> Experts, PerformanceSummary Benchmark);
 
 /// <summary>
 /// Backtests every policy of evaluate-strategy on the same bars with the same <see cref="BacktestOptions"/>:
@@ -179,7 +180,7 @@ public sealed class StrategyEvaluator(EvaluationInputs inputs, EvaluationSeams s
         }
 
         rows.Add(RandomRow(runs));
-        return new StrategyEvaluationReport(rows, orchestrator.Outcomes, gate.Name, names);
+        return new StrategyEvaluationReport(rows, orchestrator.Outcomes, gate.Name, names, hold.BenchmarkMetrics);
     }
 
     /// <summary>The random row: the mean of each metric over the seeds (Sharpe and Sortino over the seeds that have one) and the sample stdev of Sharpe.</summary>
