@@ -118,7 +118,7 @@ public sealed class EvaluateStrategyVerbTests : IDisposable
         var decisions = Temp("out/decisions.jsonl");
         var (code, output) = TradingDashboard.Tests.Trainer.TrainerRunner.Run(
             "evaluate-strategy", "--data", data, "--symbols", "ETHUSDT,BTCUSDT", "--from", "2024-01-02", "--to", "2024-01-03",
-            "--warmup-days", "1", "--seeds", "3", "--models", ModelsDirectory, "--json", json, "--decisions-out", decisions);
+            "--warmup-days", "0", "--seeds", "3", "--models", ModelsDirectory, "--json", json, "--decisions-out", decisions);
         Assert.True(code == 0, output);
         Assert.Contains("no RL model", output, StringComparison.Ordinal);
         Assert.Contains("cnn-pivot on", output, StringComparison.Ordinal);
@@ -186,7 +186,7 @@ public sealed class EvaluateStrategyVerbTests : IDisposable
         Assert.True(rl.GetProperty("feesPaid").GetDouble() > 0, "an always-buy expert enters");
 
         var (trainedCode, trainedOutput) = RunVerb(new EvaluateStrategyVerb(), "--data", data, "--symbols", "ETHUSDT,BTCUSDT", "--from", "2024-01-03", "--to", "2024-01-03T01:00",
-            "--warmup-days", "1", "--models", ModelsDirectory, "--gate", "trained");
+            "--warmup-days", "0", "--models", ModelsDirectory, "--gate", "trained");
         Assert.Equal(2, trainedCode);
         Assert.Contains("No 'trained' gate", trainedOutput, StringComparison.Ordinal);
     }
