@@ -6,7 +6,7 @@ namespace TradingDashboard.Trainer;
 /// <summary>The trainer's verbs. <see cref="Run"/> is what Program calls and what tests call in-process.</summary>
 public static class TrainerApp
 {
-    internal static readonly IReadOnlyList<IVerb> Verbs = [new IndicatorsVerb(), new PivotsVerb(), new FeaturesVerb(), new BacktestVerb(), new TrainVerb(), new Evaluation.EvaluateVerb()];
+    internal static readonly IReadOnlyList<IVerb> Verbs = [new IndicatorsVerb(), new PivotsVerb(), new FeaturesVerb(), new BacktestVerb(), new TrainVerb(), new Evaluation.EvaluateVerb(), new StrategyEvaluation.EvaluateStrategyVerb()];
 
     /// <summary>Runs one command line. Exit codes: 0 success, 1 failure (bad input file, I/O), 2 bad command line.</summary>
     public static int Run(string[] args, IAnsiConsole console)
