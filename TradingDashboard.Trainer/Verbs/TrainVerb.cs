@@ -22,7 +22,8 @@ internal sealed class TrainVerb : IVerb
     public string Usage =>
         "train cnn --data DIR --from DATE --to DATE [--symbols ETHUSDT,BTCUSDT] [--epochs 20] [--seed 42] [--out onnx/] [--name cnn-pivot] " +
         "[--stride 1] [--max-frames 0] [--horizon 5] [--pivot-level 2] [--patience 4] [--batch-size 64] [--threads 1] [--learning-rate 0.001] [--weight-decay 0] [--dropout 0.1] [--channels 64] [--hidden 48] [--stop-on f1|loss]\n" +
-        "       " + FastTree.TrainFastTreeCommand.Usage;
+        "       " + FastTree.TrainFastTreeCommand.Usage + "\n" +
+        "       " + Rl.TrainRlCommand.Usage;
 
     public IReadOnlyList<string> Details =>
     [
@@ -38,6 +39,7 @@ internal sealed class TrainVerb : IVerb
         "  OUT/runs/RUNID.json (epochs, feature histograms, metrics; rewritten after each epoch) and OUT/checkpoints/RUNID-best.bin.",
         "1s: there is no 1s history in the shared data; the 1s block is masked and its labels are unknown, which the card notes.",
         .. FastTree.TrainFastTreeCommand.Details,
+        .. Rl.TrainRlCommand.Details,
     ];
 
     public int Run(IReadOnlyList<string> args, IAnsiConsole console)
@@ -51,6 +53,7 @@ internal sealed class TrainVerb : IVerb
         {
             "cnn" => RunCnn(args.Skip(1).ToList(), console),
             FastTree.TrainFastTreeCommand.Name => new FastTree.TrainFastTreeCommand(TimeProvider.System).Run(args.Skip(1).ToList(), console),
+            Rl.TrainRlCommand.Name => new Rl.TrainRlCommand(TimeProvider.System).Run(args.Skip(1).ToList(), console),
             _ => throw new UsageException($"train: unknown model '{args[0]}' (expected cnn or fasttree)."),
         };
     }
