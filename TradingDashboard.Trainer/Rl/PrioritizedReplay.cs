@@ -2,17 +2,20 @@ namespace TradingDashboard.Trainer.Rl;
 
 /// <summary>
 /// A binary sum tree over <see cref="Capacity"/> leaf priorities: O(log n) update and prefix-sum search (prioritized
-/// experience replay, Schaul et al. 2016). Leaves live at [Capacity-1, 2*Capacity-1) of a heap-ordered array.
+/// experience replay, Schaul et al. 2016). The leaves are padded to a power of two (all on the last level of a
+/// heap-ordered array), so leaf i's range starts at the sum of the leaves before it in index order.
 /// </summary>
 public sealed class SumTree
 {
     private readonly double[] _nodes;
+    private readonly int _leaves;
 
     public SumTree(int capacity)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
         Capacity = capacity;
-        _nodes = new double[(2 * capacity) - 1];
+        _leaves = (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)capacity);
+        _nodes = new double[(2 * _leaves) - 1];
     }
 
     public int Capacity { get; }
@@ -20,7 +23,7 @@ public sealed class SumTree
     /// <summary>Sum of every leaf.</summary>
     public double Total => _nodes[0];
 
-    public double this[int leaf] => _nodes[leaf + Capacity - 1];
+    public double this[int leaf] => _nodes[leaf + _leaves - 1];
 
     /// <summary>Sets leaf <paramref name="leaf"/> to <paramref name="priority"/> (finite, not negative) and updates its ancestors.</summary>
     public void Update(int leaf, double priority)
@@ -32,7 +35,7 @@ public sealed class SumTree
             throw new ArgumentOutOfRangeException(nameof(priority), priority, "A priority must be finite and not negative.");
         }
 
-        var node = leaf + Capacity - 1;
+        var node = leaf + _leaves - 1;
         var change = priority - _nodes[node];
         _nodes[node] = priority;
         while (node > 0)
@@ -50,7 +53,7 @@ public sealed class SumTree
     {
         mass = Math.Clamp(mass, 0, Math.BitDecrement(Total));
         var node = 0;
-        while (node < Capacity - 1)
+        while (node < _leaves - 1)
         {
             var left = (2 * node) + 1;
             if (mass < _nodes[left] || _nodes[left + 1] <= 0)
@@ -64,7 +67,7 @@ public sealed class SumTree
             }
         }
 
-        return node - (Capacity - 1);
+        return node - (_leaves - 1);
     }
 }
 
