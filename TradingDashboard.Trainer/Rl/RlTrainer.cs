@@ -37,7 +37,8 @@ public sealed record RlCheckpointInfo(string RunId, string Kind, int Episode, lo
 
 /// <summary>Outcome of <see cref="RlTrainer.Train"/>.</summary>
 /// <param name="Validations">The greedy policy's walk-forward result per symbol (the first is the card's).</param>
-public sealed record RlTrainingResult(string RunId, string OnnxPath, PolicyModelCard Card, RlTrainingRunRecord Run, IReadOnlyList<RlEvaluation> Validations, TimeSpan Elapsed, string? CheckpointPath);
+/// <param name="BuyAndHold">The same validation periods with the action always Buy (enter once, hold): the baseline to read the policy against.</param>
+public sealed record RlTrainingResult(string RunId, string OnnxPath, PolicyModelCard Card, RlTrainingRunRecord Run, IReadOnlyList<RlEvaluation> Validations, IReadOnlyList<RlEvaluation> BuyAndHold, TimeSpan Elapsed, string? CheckpointPath);
 
 /// <summary>
 /// Trains the RL agent (DQN or PPO, <see cref="RlTrainingOptions"/>) in the <see cref="TradingEnvironment"/>: fixes the
@@ -214,11 +215,14 @@ public sealed class RlTrainer
                 }
             }
 
-            card = card with { Validation = validations[0], Notes = Notes(validations, observation) };
+            var buyAndHold = data.Symbols
+                .Select(symbol => RlEvaluator.Evaluate(data.Bars, _environment, symbol, data.ValidationFrom, data.ValidationTo, observation.Build(), _ => AgentAction.Buy))
+                .ToList();
+            card = card with { Validation = validations[0], Notes = Notes(validations, buyAndHold, observation) };
             card = PolicyOnnxExporter.Export(network, card, onnxPath);
             run = run with { FinishedUtc = _time.GetUtcNow(), Status = "succeeded", Validation = validations[0], OnnxPath = Path.GetFullPath(onnxPath), Message = Summary(validations, watch.Elapsed) };
             runs.Write(run);
-            return new RlTrainingResult(runId, onnxPath, card, run, validations, watch.Elapsed, lastCheckpoint);
+            return new RlTrainingResult(runId, onnxPath, card, run, validations, buyAndHold, watch.Elapsed, lastCheckpoint);
         }
         catch (OperationCanceledException)
         {
@@ -320,7 +324,7 @@ public sealed class RlTrainer
         return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 
-    private List<string> Notes(IReadOnlyList<RlEvaluation> validations, RlObservationInputs observation)
+    private List<string> Notes(IReadOnlyList<RlEvaluation> validations, IReadOnlyList<RlEvaluation> buyAndHold, RlObservationInputs observation)
     {
         var notes = new List<string>
         {
@@ -338,6 +342,12 @@ public sealed class RlTrainer
         {
             notes.Add(string.Create(CultureInfo.InvariantCulture,
                 $"Validation {v.Symbol} {v.FromUtc:u}..{v.ToUtc:u}: return {v.TotalReturn:P2}, Sharpe {v.Sharpe:F2}, max drawdown {v.MaxDrawdown:P2}, {v.Trades} trades, fees {v.FeesPaid:F2}, {v.Steps} steps."));
+        }
+
+        foreach (var b in buyAndHold)
+        {
+            notes.Add(string.Create(CultureInfo.InvariantCulture,
+                $"Baseline (always Buy: enter once and hold, same venue, stops and risk) {b.Symbol} over the same period: return {b.TotalReturn:P2}, Sharpe {b.Sharpe:F2}, max drawdown {b.MaxDrawdown:P2}, {b.Trades} trades."));
         }
 
         return notes;

@@ -151,6 +151,12 @@ internal sealed class TrainRlCommand(TimeProvider time)
                 $"Validation {v.Symbol} {v.FromUtc:u}..{v.ToUtc:u}: return {v.TotalReturn:P2}, Sharpe {v.Sharpe:F2}, Sortino {v.Sortino:F2}, max drawdown {v.MaxDrawdown:P2}, {v.Trades} trades, fees {v.FeesPaid:F2}, {v.Steps} steps.")));
         }
 
+        foreach (var b in result.BuyAndHold)
+        {
+            console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
+                $"Baseline always-Buy {b.Symbol}: return {b.TotalReturn:P2}, Sharpe {b.Sharpe:F2}, max drawdown {b.MaxDrawdown:P2}, {b.Trades} trades.")));
+        }
+
         console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"Training took {result.Elapsed.TotalMinutes:F1} min.")));
         return 0;
     }
