@@ -128,7 +128,7 @@ public sealed partial class TorchPolicyTrainer : IPolicyTrainer
         {
             throw;
         }
-        catch (Exception ex) when (ex is ArgumentException or InvalidDataException or IOException or InvalidOperationException or ExternalException)
+        catch (Exception ex) when (ex is ArgumentException or InvalidDataException or IOException or InvalidOperationException or ExternalException or UsageException)
         {
             LogFailed(_logger, ex, request.ModelName, request.Trigger, ex.Message);
             return new PolicyRetrainResult(false, null, null, null, null, "RL retraining failed: " + ex.Message);
