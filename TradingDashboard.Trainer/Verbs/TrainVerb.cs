@@ -7,8 +7,8 @@ using TradingDashboard.Trainer.Datasets;
 namespace TradingDashboard.Trainer.Verbs;
 
 /// <summary>
-/// <c>train MODEL</c>: trains a pivot model on a folder of kline files and writes ONNX + model card. MODEL: <c>cnn</c>
-/// (the TorchSharp CNN). Other model kinds register here as further sub-commands.
+/// <c>train MODEL</c>: trains a model and writes ONNX + its card. MODEL: <c>cnn</c> (the TorchSharp pivot CNN),
+/// <c>fasttree</c> (ML.NET pivot classifiers), <c>gate</c> (the orchestrator's gating network) or <c>rl</c> (DQN/PPO).
 /// </summary>
 internal sealed class TrainVerb : IVerb
 {
@@ -23,7 +23,8 @@ internal sealed class TrainVerb : IVerb
         "train cnn --data DIR --from DATE --to DATE [--symbols ETHUSDT,BTCUSDT] [--epochs 20] [--seed 42] [--out onnx/] [--name cnn-pivot] " +
         "[--stride 1] [--max-frames 0] [--horizon 5] [--pivot-level 2] [--patience 4] [--batch-size 64] [--threads 1] [--learning-rate 0.001] [--weight-decay 0] [--dropout 0.1] [--channels 64] [--hidden 48] [--stop-on f1|loss]\n" +
         "       " + FastTree.TrainFastTreeCommand.Usage + "\n" +
-        "       " + Gate.TrainGateCommand.Usage;
+        "       " + Gate.TrainGateCommand.Usage + "\n" +
+        "       " + Rl.TrainRlCommand.Usage;
 
     public IReadOnlyList<string> Details =>
     [
@@ -40,13 +41,14 @@ internal sealed class TrainVerb : IVerb
         "1s: there is no 1s history in the shared data; the 1s block is masked and its labels are unknown, which the card notes.",
         .. FastTree.TrainFastTreeCommand.Details,
         .. Gate.TrainGateCommand.Details,
+        .. Rl.TrainRlCommand.Details,
     ];
 
     public int Run(IReadOnlyList<string> args, IAnsiConsole console)
     {
         if (args.Count == 0 || args[0].StartsWith("--", StringComparison.Ordinal))
         {
-            throw new UsageException("train: name the model to train (cnn or fasttree).");
+            throw new UsageException("train: name the model to train (cnn, fasttree, gate or rl).");
         }
 
         return args[0] switch
@@ -54,7 +56,8 @@ internal sealed class TrainVerb : IVerb
             "cnn" => RunCnn(args.Skip(1).ToList(), console),
             FastTree.TrainFastTreeCommand.Name => new FastTree.TrainFastTreeCommand(TimeProvider.System).Run(args.Skip(1).ToList(), console),
             Gate.TrainGateCommand.Name => new Gate.TrainGateCommand(TimeProvider.System).Run(args.Skip(1).ToList(), console),
-            _ => throw new UsageException($"train: unknown model '{args[0]}' (expected cnn or fasttree)."),
+            Rl.TrainRlCommand.Name => new Rl.TrainRlCommand(TimeProvider.System).Run(args.Skip(1).ToList(), console),
+            _ => throw new UsageException($"train: unknown model '{args[0]}' (expected cnn, fasttree, gate or rl)."),
         };
     }
 
