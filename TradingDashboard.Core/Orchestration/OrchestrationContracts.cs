@@ -164,6 +164,9 @@ public sealed record OrchestratorDecision(
     PositionTarget? Target)
 {
     public string? Execution { get; init; }
+
+    /// <summary>What the gate weighed (the experts' votes, scores and the regime): the input of the trained gate, recorded with the outcome.</summary>
+    public GateContext? Context { get; init; }
 }
 
 /// <summary>One expert's record over the scoreboard's window (see <see cref="ExpertScoreboard"/>).</summary>
