@@ -85,4 +85,25 @@ public sealed class OrchestratorLearningRegistrationTests : IDisposable
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void The_repository_appsettings_sections_bind_and_are_valid()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "TradingDashboard.sln")))
+        {
+            dir = dir.Parent;
+        }
+
+        Assert.NotNull(dir);
+        var configuration = new ConfigurationBuilder().AddJsonFile(Path.Combine(dir!.FullName, "appsettings.json")).Build();
+        var orchestrator = configuration.GetSection(OrchestratorOptions.SectionName).Get<OrchestratorOptions>()!;
+        var learning = configuration.GetSection(OrchestratorLearningOptions.SectionName).Get<OrchestratorLearningOptions>()!;
+        var a = new OrchestratorOptionsValidator().Validate(null, orchestrator);
+        var b = new OrchestratorLearningOptionsValidator().Validate(null, learning);
+        Assert.True(a.Succeeded, a.FailureMessage);
+        Assert.True(b.Succeeded, b.FailureMessage);
+        Assert.Equal("trained", orchestrator.Gate);
+        Assert.Equal((500, 24.0, "ppo"), (learning.RetrainGateAfterDecisions, learning.RetrainRlEveryHours, learning.RlAlgorithm));
+    }
 }
