@@ -79,7 +79,7 @@ public sealed partial class SqliteDecisionOutcomeStore : IDecisionOutcomeStore
         _database.EnsureSchema(Schema);
         using var connection = _database.Open();
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT COUNT(*), COUNT(forward_return), SUM(bad) FROM orchestrator_decisions";
+        command.CommandText = "SELECT COUNT(*), COUNT(CASE WHEN bad = 0 THEN forward_return END), SUM(bad) FROM orchestrator_decisions";
         using var reader = command.ExecuteReader();
         reader.Read();
         _recorded = reader.GetInt64(0);
@@ -213,19 +213,37 @@ public sealed partial class SqliteDecisionOutcomeStore : IDecisionOutcomeStore
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
         var outcomes = new List<DecisionOutcome>();
+        var bad = new List<long>();
         try
         {
             using var connection = _database.Open();
-            using var command = connection.CreateCommand();
-            command.CommandText = "SELECT id, payload FROM orchestrator_decisions WHERE forward_return IS NOT NULL AND bad = 0 ORDER BY id DESC LIMIT $limit;";
-            command.Parameters.AddWithValue("$limit", limit);
-            using var reader = command.ExecuteReader();
-            while (reader.Read())
+            using (var command = connection.CreateCommand())
             {
-                if (Parse(reader.GetInt64(0), reader.GetString(1)) is { ForwardReturn: not null } outcome)
+                command.CommandText = "SELECT id, payload FROM orchestrator_decisions WHERE forward_return IS NOT NULL AND bad = 0 ORDER BY id DESC LIMIT $limit;";
+                command.Parameters.AddWithValue("$limit", limit);
+                using var reader = command.ExecuteReader();
+                while (reader.Read())
                 {
-                    outcomes.Add(outcome);
+                    var id = reader.GetInt64(0);
+                    if (Parse(id, reader.GetString(1)) is { ForwardReturn: not null } outcome)
+                    {
+                        outcomes.Add(outcome);
+                    }
+                    else
+                    {
+                        bad.Add(id);
+                    }
                 }
+            }
+
+            // Marked so a damaged row is counted once and never read again.
+            foreach (var id in bad)
+            {
+                using var mark = connection.CreateCommand();
+                mark.CommandText = "UPDATE orchestrator_decisions SET bad = 1 WHERE id = $id;";
+                mark.Parameters.AddWithValue("$id", id);
+                mark.ExecuteNonQuery();
+                Interlocked.Decrement(ref _resolved);
             }
         }
         catch (SqliteException ex)

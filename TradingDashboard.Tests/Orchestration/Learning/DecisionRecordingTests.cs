@@ -117,6 +117,19 @@ public sealed class DecisionRecordingTests : IDisposable
         Assert.Null(await Record.ExceptionAsync(() => again.OnClosedBarAsync(Bar(2, 102), warmup: false)));
         Assert.Equal(1, reopened.Stats.BadRows);
         Assert.Single(reopened.Resolved(10)); // bar 0's decision (resolved by bar 1 before the row went bad)
+
+        // A resolved row damaged later is counted once, however often the record is read.
+        using (var connection = _db.Open().Open())
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = "UPDATE orchestrator_decisions SET payload = '[]' WHERE bar_open_ms = $open";
+            command.Parameters.AddWithValue("$open", Bar(0, 0).OpenTimeMs);
+            Assert.Equal(1, command.ExecuteNonQuery());
+        }
+
+        Assert.Empty(reopened.Resolved(10));
+        Assert.Empty(reopened.Resolved(10));
+        Assert.Equal((2L, 0L), (reopened.Stats.BadRows, reopened.Stats.Resolved));
         SqliteConnection.ClearAllPools();
     }
 
