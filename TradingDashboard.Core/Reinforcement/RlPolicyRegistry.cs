@@ -60,6 +60,8 @@ public sealed partial class RlPolicyRegistry : IRlPolicySource, IHostedService, 
     private readonly Dictionary<string, RefusedModel> _refused = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _seen = new(StringComparer.Ordinal);
     private readonly List<IRlPolicy> _retired = [];
+    private readonly HashSet<string> _refusedForEnvironment = new(StringComparer.Ordinal);
+    private string _environment = string.Empty;
     private volatile Action[] _listeners = [];
     private volatile OnnxRlPolicy? _current;
     private string? _selectedBy;
@@ -219,11 +221,22 @@ public sealed partial class RlPolicyRegistry : IRlPolicySource, IHostedService, 
     public async Task<IReadOnlyList<PromotionResult>> ScanAsync(CancellationToken cancellationToken)
     {
         var results = new List<PromotionResult>();
+
+        // Files refused because this host could not build their observation are tried again once the host changes
+        // (the feature schema, or the active CNN after a model switch).
+        var environment = Environment();
+        HashSet<string> retry;
+        lock (_gate)
+        {
+            retry = environment != _environment ? [.. _refusedForEnvironment] : [];
+            _environment = environment;
+        }
+
         foreach (var (path, fingerprint) in ListFiles())
         {
             lock (_gate)
             {
-                if (_seen.GetValueOrDefault(path) == fingerprint)
+                if (_seen.GetValueOrDefault(path) == fingerprint && !retry.Contains(path))
                 {
                     continue;
                 }
@@ -318,8 +331,20 @@ public sealed partial class RlPolicyRegistry : IRlPolicySource, IHostedService, 
         return null;
     }
 
+    /// <summary>What the observation check depends on: the running schema and the active CNN.</summary>
+    private string Environment()
+    {
+        var cnn = _models?.Models.FirstOrDefault(m => m.Active && string.Equals(m.Card.Kind, ModelKinds.Cnn, StringComparison.Ordinal))?.Name;
+        return $"{_schema?.Current?.Hash}|{cnn}";
+    }
+
     private void LoadFolder()
     {
+        lock (_gate)
+        {
+            _environment = Environment();
+        }
+
         var files = ListFiles();
         var candidates = new List<OnnxRlPolicy>();
         foreach (var (path, fingerprint) in files)
@@ -477,12 +502,18 @@ public sealed partial class RlPolicyRegistry : IRlPolicySource, IHostedService, 
         if (CheckObservation(policy.Card) is { } mismatch)
         {
             policy.Dispose();
+            lock (_gate)
+            {
+                _refusedForEnvironment.Add(path);
+            }
+
             return (null, Refuse(path, $"{file}: {mismatch}"));
         }
 
         lock (_gate)
         {
             _refused.Remove(path);
+            _refusedForEnvironment.Remove(path);
         }
 
         return (policy, null);

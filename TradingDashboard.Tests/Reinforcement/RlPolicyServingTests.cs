@@ -181,4 +181,30 @@ public sealed class RlPolicyServingTests : IDisposable
         Assert.True(results[0].Promoted, results[0].Message); // 2.0 >= b's 0.5
         Assert.Equal("c", registry.Current!.Card.Name);
     }
+
+    [Fact]
+    public async Task A_policy_refused_for_a_missing_cnn_is_loaded_once_a_cnn_with_its_hidden_size_is_active()
+    {
+        var spec = Spec with { CnnTimeframes = ["1m"], CnnHiddenSize = 6 };
+        var predictions = new CnnPredictionTable([]);
+        var names = PolicyTestKit.Names(spec, predictions);
+        PolicyTestKit.WritePolicy(RlFolder, PolicyTestKit.Card("with-cnn", spec, names, validationSharpe: 1), TinyPolicy.Random(names.Count, 1));
+        var models = new TradingDashboard.Tests.Components.Fakes.FakeModelRegistry();
+        using var registry = new RlPolicyRegistry(
+            _sessions, new ModelsFolder(_root), Options.Create(new ModelsOptions { UseCuda = false, WatchForNewModels = false }),
+            _alerts, _audit, _time, NullLogger<RlPolicyRegistry>.Instance, null, null, predictions, models);
+        await registry.StartAsync(CancellationToken.None);
+        Assert.Null(registry.Current);
+        Assert.Contains("no CNN model is active", Assert.Single(registry.Status.Refused).Reason, StringComparison.Ordinal);
+
+        // Unchanged host: the refused file is not tried again.
+        Assert.Empty(await registry.ScanAsync(CancellationToken.None));
+
+        var cnn = TradingDashboard.Tests.Models.Serving.ServingTestKit.WriteCnn(_root, "cnn-a", 1.0).Card; // hidden state of 6
+        models.Registered.Add(new RegisteredModel("cnn-a", "cnn", cnn, "CPU", true, LatencySummary.None, _time.GetUtcNow()));
+        var result = Assert.Single(await registry.ScanAsync(CancellationToken.None));
+        Assert.True(result.Promoted, result.Message);
+        Assert.Equal("with-cnn", registry.Current!.Card.Name);
+        Assert.Empty(registry.Status.Refused);
+    }
 }
