@@ -10,6 +10,8 @@ using TradingDashboard.Core.Strategies;
 using TradingDashboard.Hosting;
 using TradingDashboard.Security;
 using TradingDashboard.Trainer.Cnn;
+using TradingDashboard.Trainer.Gate;
+using TradingDashboard.Trainer.Rl;
 using TradingDashboard.Ui;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -27,11 +29,15 @@ builder.Services.AddDataProcessor();
 builder.Services.AddPivotModels();
 builder.Services.AddContinualLearning();
 builder.Services.AddCnnTrainer();
+builder.Services.AddGateTrainer();
+builder.Services.AddPolicyTrainer();
 builder.Services.AddTradingCore(builder.Configuration);
 builder.Services.AddExchangeVenues();
 builder.Services.AddBacktestJobs();
 builder.Services.AddRuleStrategy(builder.Configuration);
 builder.Services.AddOrchestrator();
+builder.Services.AddRlExpert();
+builder.Services.AddOrchestratorLearning();
 
 var app = builder.Build();
 

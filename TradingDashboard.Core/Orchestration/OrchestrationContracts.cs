@@ -170,6 +170,9 @@ public sealed record OrchestratorDecision(
 
     /// <summary>The closed bar's close price.</summary>
     public double? BarClose { get; init; }
+
+    /// <summary>What the gate weighed (the experts' votes, scores and the regime): the input of the trained gate, recorded with the outcome.</summary>
+    public GateContext? Context { get; init; }
 }
 
 /// <summary>One expert's record over the scoreboard's window (see <see cref="ExpertScoreboard"/>).</summary>

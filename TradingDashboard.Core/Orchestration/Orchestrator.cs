@@ -124,7 +124,9 @@ public sealed class Orchestrator
             inputs[i] = new ExpertGateInput(_experts[i].Name, votes[i], score.Accuracy, score.Scored, score.Hits);
         }
 
-        var weights = _gate.Weigh(new GateContext(bar.Symbol, now, volatility, inputs));
+        var gateContext = new GateContext(bar.Symbol, now, volatility, inputs);
+        var weights = _gate.Weigh(gateContext);
+        var gateName = _gate.Name;
         if (weights.Count != _experts.Length)
         {
             throw new InvalidOperationException($"Gate {_gate.Name} returned {weights.Count} weights for {_experts.Length} experts.");
@@ -135,7 +137,7 @@ public sealed class Orchestrator
         var (kind, why) = Classify(combined, confidence, position, thresholds);
         var final = kind is DecisionKind.Entry or DecisionKind.Exit ? combined : AgentAction.Hold;
         var records = _experts.Select((e, i) => new ExpertVoteRecord(e.Name, votes[i], weights[i])).ToArray();
-        var reason = Explain(records, combined, confidence, why);
+        var reason = Explain(records, combined, confidence, why, gateName);
         var action = new TradingAction(bar.Symbol, final, confidence, Source, reason, now);
         var target = final == AgentAction.Hold ? null : _mapper.ToTarget(final, bar.Symbol, now)! with { Confidence = confidence, Reason = reason };
         if (!warmup)
@@ -150,8 +152,9 @@ public sealed class Orchestrator
             }
         }
 
-        return new OrchestratorDecision(action, combined, confidence, kind, thresholds, _gate.Name, volatility, records, target)
+        return new OrchestratorDecision(action, combined, confidence, kind, thresholds, gateName, volatility, records, target)
         {
+            Context = gateContext,
             BarOpenTimeMs = bar.OpenTimeMs,
             BarClose = bar.Close,
         };
@@ -183,10 +186,10 @@ public sealed class Orchestrator
         return (DecisionKind.NoChange, position == 0 ? "sell while flat on spot: nothing to close" : "already positioned that way");
     }
 
-    private string Explain(IReadOnlyList<ExpertVoteRecord> records, AgentAction combined, double confidence, string why)
+    private static string Explain(IReadOnlyList<ExpertVoteRecord> records, AgentAction combined, double confidence, string why, string gateName)
     {
         var text = new StringBuilder();
-        text.Append(CultureInfo.InvariantCulture, $"{combined} {confidence:0.000}; {why}; gate {_gate.Name}:");
+        text.Append(CultureInfo.InvariantCulture, $"{combined} {confidence:0.000}; {why}; gate {gateName}:");
         foreach (var record in records)
         {
             text.Append(' ').Append(record.Expert).Append(CultureInfo.InvariantCulture, $" w={record.Weight:0.000} ");

@@ -63,6 +63,14 @@ public sealed class OrchestratorOptions
 
     /// <summary>Decisions the feed keeps for the dashboard.</summary>
     public int RecentDecisions { get; set; } = 500;
+
+    /// <summary>
+    /// The gate: "trained" (default) uses the trained ONNX gate of MODELS/gate when one is loaded and the recent-accuracy
+    /// gate otherwise (its name then says "no trained gate loaded"); "recent-accuracy" always uses the non-learned gate.
+    /// </summary>
+    public string Gate { get; set; } = TrainedGateName;
+
+    public const string TrainedGateName = "trained";
 }
 
 public sealed class OrchestratorOptionsValidator : IValidateOptions<OrchestratorOptions>
@@ -115,6 +123,11 @@ public sealed class OrchestratorOptionsValidator : IValidateOptions<Orchestrator
         if (options.ShortEnabled && options.ShortFraction is <= 0 or > 1)
         {
             errors.Add($"{S}:ShortFraction must be above 0 and at most 1 when ShortEnabled (got {options.ShortFraction}).");
+        }
+
+        if (options.Gate is not (OrchestratorOptions.TrainedGateName or RecentAccuracyGate.GateName))
+        {
+            errors.Add($"{S}:Gate must be '{OrchestratorOptions.TrainedGateName}' or '{RecentAccuracyGate.GateName}' (got '{options.Gate}').");
         }
 
         if (options.Symbols.Any(string.IsNullOrWhiteSpace))

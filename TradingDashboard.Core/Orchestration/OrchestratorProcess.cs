@@ -27,8 +27,12 @@ public sealed partial class OrchestratorProcess : ManagedProcess
     private long _dropped;
     private long _blocked;
     private readonly HashSet<(string Symbol, long OpenTimeMs)> _seen = [];
+    private readonly IDecisionOutcomeStore? _outcomes;
+    private readonly string _mode;
 
     /// <param name="otherTraderRunning">True while another stage trades the account (the rule expert's "strategy-rule").</param>
+    /// <param name="outcomes">Where live decisions are recorded with their realized forward returns (null: not recorded).</param>
+    /// <param name="mode">"paper" or "live" (Trading:Execution:Mode), stored with each recorded decision.</param>
     public OrchestratorProcess(
         Orchestrator orchestrator,
         OrchestratorFeed feed,
@@ -38,7 +42,9 @@ public sealed partial class OrchestratorProcess : ManagedProcess
         OrchestratorOptions options,
         Func<bool> otherTraderRunning,
         TimeProvider timeProvider,
-        ILogger<OrchestratorProcess> logger)
+        ILogger<OrchestratorProcess> logger,
+        IDecisionOutcomeStore? outcomes = null,
+        string mode = "paper")
         : base(timeProvider, logger)
     {
         ArgumentNullException.ThrowIfNull(orchestrator);
@@ -54,6 +60,8 @@ public sealed partial class OrchestratorProcess : ManagedProcess
         _options = options;
         _otherTraderRunning = otherTraderRunning;
         _timeframe = TimeframeExtensions.Parse(options.Timeframe);
+        _outcomes = outcomes;
+        _mode = mode;
     }
 
     public override string Name => "orchestrator";
@@ -86,6 +94,9 @@ public sealed partial class OrchestratorProcess : ManagedProcess
         }
 
         TrimSeen(bar.OpenTimeMs);
+
+        // This close may be the horizon bar of recorded decisions (warm-up bars too: they resolve what was pending at shutdown).
+        _outcomes?.Resolve(bar, TimeProvider.GetUtcNow());
         var position = _executor?.Orders.Positions.QuantityOf(bar.Symbol) ?? 0m;
         var decision = _orchestrator.Decide(bar, position, TimeProvider.GetUtcNow(), warmup);
         if (warmup)
@@ -95,6 +106,13 @@ public sealed partial class OrchestratorProcess : ManagedProcess
 
         decision = decision with { Execution = await ExecuteAsync(decision, cancellationToken).ConfigureAwait(false) };
         _feed.Publish(decision, _orchestrator.Scoreboard.Snapshot(), _orchestrator.Stats);
+        if (_outcomes is not null && decision.Context is { } context)
+        {
+            _outcomes.Record(
+                new DecisionOutcome(context, decision.Gate, decision.Votes.Select(v => v.Weight).ToArray(), decision.Action.Action, decision.Action.Confidence, decision.Kind, _mode, bar.Close, _options.ScoreHorizonBars, null, null),
+                bar.OpenTimeMs,
+                _timeframe.DurationMs());
+        }
         if (decision.Target is not null)
         {
             LogDecision(Logger, decision.Action.Symbol, decision.Action.Action, decision.Action.Confidence, decision.Execution ?? string.Empty, decision.Action.Reason);

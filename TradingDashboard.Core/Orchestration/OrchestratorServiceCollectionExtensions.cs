@@ -79,7 +79,9 @@ public static class OrchestratorServiceCollectionExtensions
                 options,
                 () => rule?.GetInfo().State is ProcessState.Running or ProcessState.Starting,
                 sp.GetRequiredService<TimeProvider>(),
-                sp.GetRequiredService<ILogger<OrchestratorProcess>>());
+                sp.GetRequiredService<ILogger<OrchestratorProcess>>(),
+                sp.GetService<IOptions<OrchestratorLearningOptions>>()?.Value.RecordDecisions != false ? sp.GetService<IDecisionOutcomeStore>() : null,
+                sp.GetService<IOptions<ExecutionOptions>>()?.Value.Mode == TradingMode.Live ? "live" : "paper");
         });
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IManagedProcess, OrchestratorProcess>(sp => sp.GetRequiredService<OrchestratorProcess>()));
         return services;
