@@ -234,6 +234,7 @@ public sealed class Backtester(BacktestOptions options, ILoggerFactory? loggerFa
         MaxVolumeParticipation = p.MaxVolumeParticipation,
         LatencyMs = p.LatencyMs,
         AllowShortSelling = p.AllowShortSelling,
+        AmendStopOrders = p.AmendStopOrders,
     };
 
     /// <summary>The strategy's read-only view of the account.</summary>

@@ -361,8 +361,19 @@ public sealed partial class TradingExecutor : IDisposable
             return; // the resting stop is close enough to the trailing level
         }
 
+        var dust = stopQuantity < rules.MinQuantity || stopQuantity * level.StopPrice < rules.MinNotional;
+        var stopSide = quantity > 0 ? OrderSide.Sell : OrderSide.Buy;
+        if (!dust && current is { IsOpen: true, FilledQuantity: 0 } && current.Side == stopSide && current.RemainingQuantity == stopQuantity
+            && await _orders.AmendStopPriceAsync(current.ClientOrderId, level.StopPrice, "trailing stop", cancellationToken).ConfigureAwait(false))
+        {
+            // Moved in place (venues that amend): the same protection as cancel and replace, without a new order.
+            // The risk check a replacement meets always passes here: a reduce-only stop of the whole position that is
+            // not dust (checked above with the same rules).
+            return;
+        }
+
         await CancelVenueStopAsync(symbol, venueStop, "stop moved or position changed", cancellationToken).ConfigureAwait(false);
-        if (stopQuantity < rules.MinQuantity || stopQuantity * level.StopPrice < rules.MinNotional)
+        if (dust)
         {
             return; // dust: no venue accepts an order that small; the local level still watches it
         }
@@ -370,7 +381,7 @@ public sealed partial class TradingExecutor : IDisposable
         var intent = new OrderIntent(
             $"stop:{symbol}:{_timeProvider.GetUtcNow().ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture)}:{Interlocked.Increment(ref _sequence).ToString(CultureInfo.InvariantCulture)}",
             symbol,
-            quantity > 0 ? OrderSide.Sell : OrderSide.Buy,
+            stopSide,
             OrderType.StopMarket,
             stopQuantity,
             StopPrice: level.StopPrice)
