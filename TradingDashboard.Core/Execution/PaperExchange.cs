@@ -40,6 +40,7 @@ public sealed class PaperExchange : IBrokerageApi
     private readonly SymbolRulesRegistry _rules;
     private readonly TimeProvider _timeProvider;
     private readonly Dictionary<string, SymbolBook> _books = new(StringComparer.Ordinal);
+    private readonly Processing.RecentByReference<SymbolBook> _recentBooks = new();
     private readonly Dictionary<string, PaperOrder> _orders = new(StringComparer.Ordinal);
     private readonly Dictionary<string, decimal> _balances = new(StringComparer.Ordinal);
     private readonly List<Fill> _fills = [];
@@ -253,7 +254,7 @@ public sealed class PaperExchange : IBrokerageApi
         {
             var book = Book(bar.Symbol);
             book.LastPrice = bar.Close;
-            if (!bar.IsClosed || book.Open.Count == 0 || book.LastTradeTimeMs >= bar.OpenTimeMs)
+            if (!bar.IsClosed || book.Open.Count == 0 || book.LastTradeTimeMs >= bar.OpenTimeMs || OnlyStopsOutOfReach(book, bar.High, bar.Low))
             {
                 return;
             }
@@ -266,14 +267,47 @@ public sealed class PaperExchange : IBrokerageApi
 
     private static decimal ToDecimal(double value) => (decimal)value;
 
+    /// <summary>
+    /// True when every open order is a stop that this candle does not reach, so matching would change nothing (the
+    /// common case while a position rests behind its stop). Checked in doubles with a margin far above the rounding
+    /// of the decimal conversion, which is skipped; anything near a trigger goes through the decimal matching.
+    /// </summary>
+    private static bool OnlyStopsOutOfReach(SymbolBook book, double high, double low)
+    {
+        const double margin = 1e-9;
+        foreach (var order in book.Open)
+        {
+            var r = order.Request;
+            if (r.Type is not (OrderType.StopMarket or OrderType.StopLimit) || order.Triggered || r.StopPrice is not { } stopPrice)
+            {
+                return false;
+            }
+
+            var stop = (double)stopPrice;
+            var reached = r.Side == OrderSide.Buy ? !(high < stop * (1 - margin)) : !(low > stop * (1 + margin));
+            if (reached)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     private SymbolBook Book(string symbol)
     {
-        if (!_books.TryGetValue(symbol, out var book))
+        if (_recentBooks.TryGet(symbol, out var book))
+        {
+            return book;
+        }
+
+        if (!_books.TryGetValue(symbol, out book))
         {
             book = new SymbolBook();
             _books[symbol] = book;
         }
 
+        _recentBooks.Remember(symbol, book);
         return book;
     }
 

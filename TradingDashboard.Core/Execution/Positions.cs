@@ -72,6 +72,7 @@ public sealed class PositionBook
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<string, PositionState> _positions = new(StringComparer.Ordinal);
+    private readonly Processing.RecentByReference<PositionState> _recent = new();
     private readonly TimeProvider _timeProvider;
     private decimal _cash;
     private string[]? _sortedSymbols;
@@ -168,7 +169,7 @@ public sealed class PositionBook
     {
         lock (_gate)
         {
-            return _positions.TryGetValue(symbol, out var s) && s.Mark > 0 ? s.Mark : null;
+            return Find(symbol) is { } s && s.Mark > 0 ? s.Mark : null;
         }
     }
 
@@ -197,7 +198,7 @@ public sealed class PositionBook
     {
         lock (_gate)
         {
-            return _positions.TryGetValue(symbol, out var s) ? s.Quantity : 0m;
+            return Find(symbol) is { } s ? s.Quantity : 0m;
         }
     }
 
@@ -265,6 +266,7 @@ public sealed class PositionBook
         {
             _cash = cash;
             _positions.Clear();
+            _recent.Clear();
             _sortedSymbols = null;
             foreach (var p in positions)
             {
@@ -286,11 +288,28 @@ public sealed class PositionBook
 
     private PositionState GetOrAdd(string symbol)
     {
-        if (!_positions.TryGetValue(symbol, out var state))
+        if (Find(symbol) is { } known)
         {
-            state = new PositionState();
-            _positions[symbol] = state;
-            _sortedSymbols = null;
+            return known;
+        }
+
+        var state = new PositionState();
+        _positions[symbol] = state;
+        _sortedSymbols = null;
+        return state;
+    }
+
+    /// <summary>The symbol's state or null (call under the lock); per-bar calls hit the by-reference cache.</summary>
+    private PositionState? Find(string symbol)
+    {
+        if (_recent.TryGet(symbol, out var state))
+        {
+            return state;
+        }
+
+        if (_positions.TryGetValue(symbol, out state))
+        {
+            _recent.Remember(symbol, state);
         }
 
         return state;

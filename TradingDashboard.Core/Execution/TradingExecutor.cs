@@ -247,11 +247,7 @@ public sealed partial class TradingExecutor : IDisposable
         positions.Mark(symbol, (decimal)close);
 
         // The extremes are enough for the circuit breaker: the close lies between them.
-        _risk.OnPrice(symbol, high, time);
-        if (low != high)
-        {
-            _risk.OnPrice(symbol, low, time);
-        }
+        _risk.OnPriceRange(symbol, high, low, time);
 
         // Fast path (most candles): no stop work queued and no stop armed for the symbol, so nothing can await.
         bool idle;
@@ -276,7 +272,7 @@ public sealed partial class TradingExecutor : IDisposable
         await ProcessStopWorkAsync(cancellationToken).ConfigureAwait(false);
         if (_stops.Get(symbol) is not null && _orders.Rules.TryGet(symbol, out var rules))
         {
-            var check = _stops.OnPrice(symbol, (decimal)high, (decimal)low, rules);
+            var check = _stops.OnPrice(symbol, high, low, rules);
             if (StopsOnVenue)
             {
                 if (check.Moved)
