@@ -244,7 +244,7 @@ public sealed partial class TradingExecutor : IDisposable
         }
 
         var positions = _orders.Positions;
-        positions.Mark(symbol, (decimal)close);
+        positions.Mark(symbol, close);
 
         // The extremes are enough for the circuit breaker: the close lies between them.
         _risk.OnPriceRange(symbol, high, low, time);
@@ -275,7 +275,7 @@ public sealed partial class TradingExecutor : IDisposable
             var check = _stops.OnPrice(symbol, high, low, rules);
             if (StopsOnVenue)
             {
-                if (check.Moved)
+                if (check.Moved && !VenueStopInLine(symbol, check.Level!, rules))
                 {
                     await SyncStopAsync(symbol, cancellationToken).ConfigureAwait(false);
                 }
@@ -304,6 +304,31 @@ public sealed partial class TradingExecutor : IDisposable
                 State(update.Order.Symbol).PlannedStop = stop;
             }
         }
+    }
+
+    /// <summary>
+    /// True when <see cref="SyncStopAsync"/> would return without a change: the level protects the whole position and
+    /// the resting venue stop covers it within the trailing step. Most trailing moves end here; checked without the
+    /// allocations of the async path (position record, task).
+    /// </summary>
+    private bool VenueStopInLine(string symbol, StopLevel level, SymbolRules rules)
+    {
+        var quantity = _orders.Positions.QuantityOf(symbol);
+        if (quantity == 0 || level.PositionQuantity != quantity)
+        {
+            return false;
+        }
+
+        string? venueStop;
+        lock (_gate)
+        {
+            venueStop = _symbols.TryGetValue(symbol, out var state) ? state.VenueStopOrderId : null;
+        }
+
+        return venueStop is not null
+            && _orders.GetOrder(venueStop) is { IsOpen: true, Intent.StopPrice: { } placed } current
+            && current.RemainingQuantity == OrderValidator.FloorToStep(Math.Abs(quantity), rules.StepSize)
+            && (placed == level.StopPrice || Math.Abs(level.StopPrice - placed) < placed * _stops.Options.MinTrailStepFraction);
     }
 
     /// <summary>Brings a symbol's stop (local level and venue order) in line with its position.</summary>

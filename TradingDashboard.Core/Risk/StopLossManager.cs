@@ -45,6 +45,9 @@ public sealed class StopLossManager(StopLossOptions options, TimeProvider timePr
     private readonly Lock _gate = new();
     private readonly Dictionary<string, StopLevel> _stops = new(StringComparer.Ordinal);
 
+    /// <summary>Number of armed stops, written under the lock: most candles of a backtest find none and skip the lock.</summary>
+    private int _armed;
+
     public StopLossOptions Options => options;
 
     /// <summary>The initial stop for an entry at <paramref name="entryPrice"/>; ATR and pivot when known.</summary>
@@ -100,6 +103,7 @@ public sealed class StopLossManager(StopLossOptions options, TimeProvider timePr
         lock (_gate)
         {
             _stops[symbol] = level;
+            Volatile.Write(ref _armed, _stops.Count);
         }
 
         return level;
@@ -115,6 +119,7 @@ public sealed class StopLossManager(StopLossOptions options, TimeProvider timePr
                 if (positionQuantity == 0 || Math.Sign(positionQuantity) != Math.Sign(level.PositionQuantity))
                 {
                     _stops.Remove(symbol);
+                    Volatile.Write(ref _armed, _stops.Count);
                 }
                 else
                 {
@@ -129,11 +134,17 @@ public sealed class StopLossManager(StopLossOptions options, TimeProvider timePr
         lock (_gate)
         {
             _stops.Remove(symbol);
+            Volatile.Write(ref _armed, _stops.Count);
         }
     }
 
     public StopLevel? Get(string symbol)
     {
+        if (Volatile.Read(ref _armed) == 0)
+        {
+            return null;
+        }
+
         lock (_gate)
         {
             return _stops.GetValueOrDefault(symbol);
