@@ -234,6 +234,7 @@ public sealed class Backtester(BacktestOptions options, ILoggerFactory? loggerFa
         MaxVolumeParticipation = p.MaxVolumeParticipation,
         LatencyMs = p.LatencyMs,
         AllowShortSelling = p.AllowShortSelling,
+        AmendStopOrders = p.AmendStopOrders,
     };
 
     /// <summary>The strategy's read-only view of the account.</summary>
@@ -301,6 +302,7 @@ public sealed class Backtester(BacktestOptions options, ILoggerFactory? loggerFa
 
         // Insertion order (first trading bar of each symbol) fixes the order of the sum in Value, as before.
         private readonly Dictionary<string, Price> _prices = new(StringComparer.Ordinal);
+        private readonly Processing.RecentByReference<Price> _recent = new();
         private readonly List<Price> _ordered = [];
         private readonly double _share = symbols.Count == 0 ? 0 : initial / symbols.Count;
 
@@ -323,9 +325,14 @@ public sealed class Backtester(BacktestOptions options, ILoggerFactory? loggerFa
             for (var i = 0; i < group.Count; i++)
             {
                 var bar = group[i];
-                if (_prices.TryGetValue(bar.Symbol, out var price))
+                if (_recent.TryGet(bar.Symbol, out var price))
                 {
                     price.Last = bar.Close;
+                }
+                else if (_prices.TryGetValue(bar.Symbol, out price))
+                {
+                    price.Last = bar.Close;
+                    _recent.Remember(bar.Symbol, price);
                 }
                 else if (_traded.Contains(bar.Symbol))
                 {

@@ -37,10 +37,17 @@ public sealed class SimulatedClock : TimeProvider
             return;
         }
 
-        List<SimulatedTimer> due;
+        // A loop, not a lambda: a closure over timeMs would be allocated on every call, timers or not.
+        var due = new List<SimulatedTimer>();
         lock (_gate)
         {
-            due = _timers.Where(t => t.DueMs <= timeMs).ToList();
+            foreach (var timer in _timers)
+            {
+                if (timer.DueMs <= timeMs)
+                {
+                    due.Add(timer);
+                }
+            }
         }
 
         foreach (var timer in due)

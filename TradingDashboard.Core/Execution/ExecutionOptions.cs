@@ -63,6 +63,14 @@ public sealed class PaperExchangeOptions
     /// <summary>Spot venues cannot sell what the account does not hold; true simulates a margin account.</summary>
     public bool AllowShortSelling { get; set; }
 
+    /// <summary>
+    /// Resting stop orders may be moved in place (<see cref="IBrokerageApi.AmendStopPriceAsync"/>) instead of cancel
+    /// and replace: the same fills at the same prices (the amended order waits LatencyMs and goes to the back of the
+    /// queue, as a new one would), but no new order and client order id per trailing step. False simulates a venue
+    /// without amend (Binance and MEXC spot).
+    /// </summary>
+    public bool AmendStopOrders { get; set; } = true;
+
     /// <summary>Candle timeframe whose closed candles the paper exchange matches against in live paper trading (1s or 1m).</summary>
     public string MatchTimeframe { get; set; } = "1m";
 }

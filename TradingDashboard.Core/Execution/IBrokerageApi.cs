@@ -1,7 +1,14 @@
 namespace TradingDashboard.Core.Execution;
 
 /// <summary>What a venue can do; the executor adapts (e.g. watches stops locally where the venue has no stop orders).</summary>
-public sealed record VenueCapabilities(bool SupportsStopMarket, bool SupportsStopLimit, bool SupportsShortSelling);
+public sealed record VenueCapabilities(bool SupportsStopMarket, bool SupportsStopLimit, bool SupportsShortSelling)
+{
+    /// <summary>
+    /// The venue moves a resting stop order's trigger price in place (<see cref="IBrokerageApi.AmendStopPriceAsync"/>);
+    /// without it a trailing stop is moved by cancel and replace. Binance and MEXC spot have no such amend.
+    /// </summary>
+    public bool SupportsStopAmend { get; init; }
+}
 
 /// <summary>An order as sent to a venue: already validated and rounded.</summary>
 public sealed record VenueOrderRequest(
@@ -49,6 +56,26 @@ public enum CancelOrderOutcome
 }
 
 public sealed record CancelOrderResult(CancelOrderOutcome Outcome, string? Reason);
+
+public enum AmendOrderOutcome
+{
+    Amended,
+
+    /// <summary>The venue cannot amend orders: cancel and replace instead.</summary>
+    NotSupported,
+
+    /// <summary>The venue refused this amend (e.g. the order already triggered or part-filled, or a check failed); the order is unchanged.</summary>
+    Rejected,
+
+    /// <summary>Too late: the order is already filled, canceled, rejected or expired.</summary>
+    AlreadyClosed,
+    NotFound,
+}
+
+public sealed record AmendOrderResult(AmendOrderOutcome Outcome, string? Reason)
+{
+    public static AmendOrderResult NotSupported { get; } = new(AmendOrderOutcome.NotSupported, "the venue does not amend orders");
+}
 
 /// <summary>An order as the venue sees it (query by client order id, open orders).</summary>
 public sealed record VenueOrder(
@@ -151,6 +178,14 @@ public interface IBrokerageApi
     ValueTask<PlaceOrderResult> PlaceOrderAsync(VenueOrderRequest request, CancellationToken cancellationToken = default);
 
     ValueTask<CancelOrderResult> CancelOrderAsync(string symbol, string clientOrderId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Moves the trigger price of an open, untriggered, unfilled stop order in place (same client order id), with the
+    /// checks a new order with that price would meet. Only venues whose <see cref="VenueCapabilities.SupportsStopAmend"/>
+    /// is set implement it; the default answers <see cref="AmendOrderOutcome.NotSupported"/> (cancel and replace).
+    /// </summary>
+    ValueTask<AmendOrderResult> AmendStopPriceAsync(string symbol, string clientOrderId, decimal stopPrice, CancellationToken cancellationToken = default) =>
+        ValueTask.FromResult(AmendOrderResult.NotSupported);
 
     /// <summary>The order with this client order id, or null when the venue does not know it.</summary>
     ValueTask<VenueOrder?> QueryOrderAsync(string symbol, string clientOrderId, CancellationToken cancellationToken = default);

@@ -437,6 +437,70 @@ public sealed class OrderManager : IDisposable
         }
     }
 
+    /// <summary>
+    /// Moves an open stop order's trigger price in place where the venue can (<see cref="VenueCapabilities.SupportsStopAmend"/>):
+    /// the order keeps its client order id and gets an event "stop moved". Returns false, changing nothing, when the
+    /// venue cannot amend, the order is not an open, unfilled stop, the new price would not pass the checks a new
+    /// order meets unchanged, or the venue refuses: the caller then cancels and replaces, with the usual outcome.
+    /// </summary>
+    public async Task<bool> AmendStopPriceAsync(string clientOrderId, decimal stopPrice, string reason, CancellationToken cancellationToken = default)
+    {
+        if (!_venue.Capabilities.SupportsStopAmend)
+        {
+            return false;
+        }
+
+        var order = GetOrder(clientOrderId);
+        if (order is not { IsOpen: true, Type: OrderType.StopMarket or OrderType.StopLimit, FilledQuantity: 0 } || order.Intent.StopPrice == stopPrice
+            || !_rules.TryGet(order.Symbol, out var rules))
+        {
+            return false;
+        }
+
+        var amended = order.Intent with { StopPrice = stopPrice };
+        var check = OrderValidator.Validate(amended, rules, _positions.LastPrice(order.Symbol));
+        if (!check.IsValid || check.Adjustments.Count > 0)
+        {
+            return false;
+        }
+
+        AmendOrderResult result;
+        try
+        {
+            result = await _venue.AmendStopPriceAsync(order.Symbol, clientOrderId, stopPrice, cancellationToken).ConfigureAwait(false);
+        }
+        catch (VenueUnavailableException ex)
+        {
+            ExecutionLog.CancelFailed(_logger, clientOrderId, "amend: " + ex.Message);
+            return false;
+        }
+
+        if (result.Outcome != AmendOrderOutcome.Amended)
+        {
+            return false;
+        }
+
+        List<(Order, OrderEvent)> changes;
+        lock (_gate)
+        {
+            if (!_orders.TryGetValue(clientOrderId, out var current) || !current.IsOpen)
+            {
+                return true; // closed meanwhile by a venue report; the venue's amend stands
+            }
+
+            var now = _timeProvider.GetUtcNow();
+            var text = string.Create(CultureInfo.InvariantCulture, $"stop moved to {stopPrice}: {reason}");
+            var updated = current with { Intent = current.Intent with { StopPrice = stopPrice }, UpdatedAt = now };
+            var e = new OrderEvent(++_sequence, clientOrderId, current.Status, current.Status, text, now);
+            Store(updated, e);
+            _store.SaveOrder(updated, [e]);
+            changes = [(updated, e)];
+        }
+
+        Publish(changes, null, null);
+        return true;
+    }
+
     /// <summary>Cancels every open order (of one symbol, or all; optionally only those <paramref name="filter"/> accepts). Returns how many were canceled.</summary>
     public async Task<int> CancelAllAsync(string? symbol, string reason, CancellationToken cancellationToken = default, Func<Order, bool>? filter = null)
     {

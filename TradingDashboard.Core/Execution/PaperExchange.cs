@@ -40,6 +40,7 @@ public sealed class PaperExchange : IBrokerageApi
     private readonly SymbolRulesRegistry _rules;
     private readonly TimeProvider _timeProvider;
     private readonly Dictionary<string, SymbolBook> _books = new(StringComparer.Ordinal);
+    private readonly Processing.RecentByReference<SymbolBook> _recentBooks = new();
     private readonly Dictionary<string, PaperOrder> _orders = new(StringComparer.Ordinal);
     private readonly Dictionary<string, decimal> _balances = new(StringComparer.Ordinal);
     private readonly List<Fill> _fills = [];
@@ -56,7 +57,10 @@ public sealed class PaperExchange : IBrokerageApi
         _timeProvider = timeProvider;
         Name = name;
         _balances[accountCurrency] = options.InitialCash;
-        Capabilities = new VenueCapabilities(SupportsStopMarket: true, SupportsStopLimit: true, SupportsShortSelling: options.AllowShortSelling);
+        Capabilities = new VenueCapabilities(SupportsStopMarket: true, SupportsStopLimit: true, SupportsShortSelling: options.AllowShortSelling)
+        {
+            SupportsStopAmend = options.AmendStopOrders,
+        };
     }
 
     public string Name { get; }
@@ -133,6 +137,25 @@ public sealed class PaperExchange : IBrokerageApi
             order.UpdatedAt = _timeProvider.GetUtcNow();
             _books[symbol].Open.Remove(order);
             return ValueTask.FromResult(new CancelOrderResult(CancelOrderOutcome.Canceled, "canceled"));
+        }
+    }
+
+    /// <summary>
+    /// Moves an open stop's trigger in place. It meets the checks a new order with that price would (filters, free
+    /// balance without its own hold), waits LatencyMs again and goes to the back of the symbol's queue, exactly as a
+    /// cancel and replace at this moment would; only the client and venue order ids stay. Triggered or part-filled
+    /// stops are refused (cancel and replace them).
+    /// </summary>
+    public ValueTask<AmendOrderResult> AmendStopPriceAsync(string symbol, string clientOrderId, decimal stopPrice, CancellationToken cancellationToken = default)
+    {
+        if (!_options.AmendStopOrders)
+        {
+            return ValueTask.FromResult(AmendOrderResult.NotSupported);
+        }
+
+        lock (_gate)
+        {
+            return ValueTask.FromResult(Amend(symbol, clientOrderId, stopPrice));
         }
     }
 
@@ -231,7 +254,7 @@ public sealed class PaperExchange : IBrokerageApi
         {
             var book = Book(bar.Symbol);
             book.LastPrice = bar.Close;
-            if (!bar.IsClosed || book.Open.Count == 0 || book.LastTradeTimeMs >= bar.OpenTimeMs)
+            if (!bar.IsClosed || book.Open.Count == 0 || book.LastTradeTimeMs >= bar.OpenTimeMs || OnlyStopsOutOfReach(book, bar.High, bar.Low))
             {
                 return;
             }
@@ -244,14 +267,47 @@ public sealed class PaperExchange : IBrokerageApi
 
     private static decimal ToDecimal(double value) => (decimal)value;
 
+    /// <summary>
+    /// True when every open order is a stop that this candle does not reach, so matching would change nothing (the
+    /// common case while a position rests behind its stop). Checked in doubles with a margin far above the rounding
+    /// of the decimal conversion, which is skipped; anything near a trigger goes through the decimal matching.
+    /// </summary>
+    private static bool OnlyStopsOutOfReach(SymbolBook book, double high, double low)
+    {
+        const double margin = 1e-9;
+        foreach (var order in book.Open)
+        {
+            var r = order.Request;
+            if (r.Type is not (OrderType.StopMarket or OrderType.StopLimit) || order.Triggered || r.StopPrice is not { } stopPrice)
+            {
+                return false;
+            }
+
+            var stop = (double)stopPrice;
+            var reached = r.Side == OrderSide.Buy ? !(high < stop * (1 - margin)) : !(low > stop * (1 + margin));
+            if (reached)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     private SymbolBook Book(string symbol)
     {
-        if (!_books.TryGetValue(symbol, out var book))
+        if (_recentBooks.TryGet(symbol, out var book))
+        {
+            return book;
+        }
+
+        if (!_books.TryGetValue(symbol, out book))
         {
             book = new SymbolBook();
             _books[symbol] = book;
         }
 
+        _recentBooks.Remember(symbol, book);
         return book;
     }
 
@@ -310,6 +366,62 @@ public sealed class PaperExchange : IBrokerageApi
         _orders.Add(request.ClientOrderId, order);
         book.Open.Add(order);
         return PlaceOrderResult.Accepted(order.VenueOrderId);
+    }
+
+    private AmendOrderResult Amend(string symbol, string clientOrderId, decimal stopPrice)
+    {
+        if (!_orders.TryGetValue(clientOrderId, out var order) || order.Request.Symbol != symbol)
+        {
+            return new AmendOrderResult(AmendOrderOutcome.NotFound, "unknown order");
+        }
+
+        if (order.Status.IsTerminal())
+        {
+            return new AmendOrderResult(AmendOrderOutcome.AlreadyClosed, $"order is {order.Status}");
+        }
+
+        var r = order.Request;
+        if (r.Type is not (OrderType.StopMarket or OrderType.StopLimit) || order.Triggered || order.Filled > 0)
+        {
+            return new AmendOrderResult(AmendOrderOutcome.Rejected, "only an untriggered, unfilled stop order can be amended");
+        }
+
+        var book = Book(symbol);
+        decimal? last = book.LastPrice > 0 ? ToDecimal(book.LastPrice) : null;
+        var intent = new OrderIntent(clientOrderId, symbol, r.Side, r.Type, r.Quantity, r.LimitPrice, stopPrice, r.TimeInForce);
+        var check = OrderValidator.Validate(intent, order.Rules, last);
+        if (!check.IsValid || check.Adjustments.Count > 0)
+        {
+            return new AmendOrderResult(AmendOrderOutcome.Rejected, check.IsValid ? $"{RejectCodes.InvalidOrder}: filter failure: {string.Join("; ", check.Adjustments)}" : $"{check.RejectCode}: {check.Reason}");
+        }
+
+        var rules = order.Rules;
+        if (r.Side == OrderSide.Buy)
+        {
+            var needed = r.Quantity * (r.LimitPrice ?? stopPrice) * (1 + _options.TakerFeeRate);
+            var free = _balances.GetValueOrDefault(rules.QuoteAsset) - Reserved(rules.QuoteAsset, except: order);
+            if (needed > free)
+            {
+                return new AmendOrderResult(AmendOrderOutcome.Rejected, $"{RejectCodes.InsufficientBalance}: needs {needed} {rules.QuoteAsset}, free {free}");
+            }
+        }
+        else if (!_options.AllowShortSelling)
+        {
+            var free = _balances.GetValueOrDefault(rules.BaseAsset) - Reserved(rules.BaseAsset, except: order);
+            if (r.Quantity > free)
+            {
+                return new AmendOrderResult(AmendOrderOutcome.Rejected, $"{RejectCodes.InsufficientBalance}: needs {r.Quantity} {rules.BaseAsset}, free {free}");
+            }
+        }
+
+        var now = _timeProvider.GetUtcNow();
+        order.Request = r with { StopPrice = stopPrice };
+        order.EligibleAtMs = now.ToUnixTimeMilliseconds() + _options.LatencyMs;
+        order.Active = false;
+        order.UpdatedAt = now;
+        book.Open.Remove(order);
+        book.Open.Add(order);
+        return new AmendOrderResult(AmendOrderOutcome.Amended, "amended");
     }
 
     /// <summary>What open orders hold of an asset: quote for buys (at limit, stop or last price, plus taker fee), base for sells.</summary>
@@ -576,13 +688,13 @@ public sealed class PaperExchange : IBrokerageApi
 
     private sealed class PaperOrder(VenueOrderRequest request, SymbolRules rules, string venueOrderId, DateTimeOffset placedAt, long eligibleAtMs)
     {
-        public VenueOrderRequest Request { get; } = request;
+        public VenueOrderRequest Request { get; set; } = request;
 
         public SymbolRules Rules { get; } = rules;
 
         public string VenueOrderId { get; } = venueOrderId;
 
-        public long EligibleAtMs { get; } = eligibleAtMs;
+        public long EligibleAtMs { get; set; } = eligibleAtMs;
 
         public OrderStatus Status { get; set; } = OrderStatus.Accepted;
 

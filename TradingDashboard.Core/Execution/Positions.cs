@@ -72,9 +72,15 @@ public sealed class PositionBook
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<string, PositionState> _positions = new(StringComparer.Ordinal);
+    private readonly Processing.RecentByReference<PositionState> _recent = new();
     private readonly TimeProvider _timeProvider;
     private decimal _cash;
     private string[]? _sortedSymbols;
+
+    // Equity is read several times per candle (risk, equity curve) between marks: cached until a mark or fill.
+    private decimal _equity;
+    private bool _equityValid;
+    private int _openPositions;
 
     public PositionBook(string currency, decimal initialCash, TimeProvider timeProvider)
     {
@@ -116,6 +122,8 @@ public sealed class PositionBook
         lock (_gate)
         {
             var state = GetOrAdd(fill.Symbol);
+            _equityValid = false;
+            var wasOpen = state.Quantity != 0;
             var signed = fill.Side == OrderSide.Buy ? fill.Quantity : -fill.Quantity;
             state.Trade(signed, fill.Price);
             _cash -= signed * fill.Price;
@@ -146,6 +154,7 @@ public sealed class PositionBook
             }
 
             state.UpdatedAt = fill.Time;
+            _openPositions += (state.Quantity != 0 ? 1 : 0) - (wasOpen ? 1 : 0);
             return state.ToRecord(fill.Symbol);
         }
     }
@@ -161,6 +170,26 @@ public sealed class PositionBook
         lock (_gate)
         {
             GetOrAdd(symbol).Mark = price;
+            _equityValid = false;
+        }
+    }
+
+    /// <summary>
+    /// As <see cref="Mark(string, decimal)"/> for a price as a double (a candle's close): the decimal conversion is
+    /// made when the mark is first read (equity of a held position, order checks, snapshots), so a flat symbol's
+    /// candles skip it. The value is the same <c>(decimal)price</c> either way.
+    /// </summary>
+    public void Mark(string symbol, double price)
+    {
+        if (!(price > 0) || !double.IsFinite(price))
+        {
+            return;
+        }
+
+        lock (_gate)
+        {
+            GetOrAdd(symbol).MarkFrom(price);
+            _equityValid = false;
         }
     }
 
@@ -168,7 +197,7 @@ public sealed class PositionBook
     {
         lock (_gate)
         {
-            return _positions.TryGetValue(symbol, out var s) && s.Mark > 0 ? s.Mark : null;
+            return Find(symbol) is { } s && s.Mark > 0 ? s.Mark : null;
         }
     }
 
@@ -179,15 +208,7 @@ public sealed class PositionBook
         {
             lock (_gate)
             {
-                foreach (var s in _positions.Values)
-                {
-                    if (s.Quantity != 0)
-                    {
-                        return true;
-                    }
-                }
-
-                return false;
+                return _openPositions > 0;
             }
         }
     }
@@ -197,7 +218,7 @@ public sealed class PositionBook
     {
         lock (_gate)
         {
-            return _positions.TryGetValue(symbol, out var s) ? s.Quantity : 0m;
+            return Find(symbol) is { } s ? s.Quantity : 0m;
         }
     }
 
@@ -216,6 +237,11 @@ public sealed class PositionBook
         {
             lock (_gate)
             {
+                if (_equityValid)
+                {
+                    return _equity;
+                }
+
                 var equity = _cash;
                 foreach (var s in _positions.Values)
                 {
@@ -225,6 +251,8 @@ public sealed class PositionBook
                     }
                 }
 
+                _equity = equity;
+                _equityValid = true;
                 return equity;
             }
         }
@@ -265,6 +293,9 @@ public sealed class PositionBook
         {
             _cash = cash;
             _positions.Clear();
+            _recent.Clear();
+            _equityValid = false;
+            _openPositions = 0;
             _sortedSymbols = null;
             foreach (var p in positions)
             {
@@ -280,17 +311,35 @@ public sealed class PositionBook
                     UnconvertedFees = p.HasUnconvertedFees,
                     FeesByAsset = PositionState.Freeze(new Dictionary<string, decimal>(p.FeesByAsset, StringComparer.Ordinal)),
                 };
+                _openPositions += p.Quantity != 0 ? 1 : 0;
             }
         }
     }
 
     private PositionState GetOrAdd(string symbol)
     {
-        if (!_positions.TryGetValue(symbol, out var state))
+        if (Find(symbol) is { } known)
         {
-            state = new PositionState();
-            _positions[symbol] = state;
-            _sortedSymbols = null;
+            return known;
+        }
+
+        var state = new PositionState();
+        _positions[symbol] = state;
+        _sortedSymbols = null;
+        return state;
+    }
+
+    /// <summary>The symbol's state or null (call under the lock); per-bar calls hit the by-reference cache.</summary>
+    private PositionState? Find(string symbol)
+    {
+        if (_recent.TryGet(symbol, out var state))
+        {
+            return state;
+        }
+
+        if (_positions.TryGetValue(symbol, out state))
+        {
+            _recent.Remember(symbol, state);
         }
 
         return state;
@@ -315,10 +364,34 @@ public sealed class PositionBook
         public decimal Average;
         public decimal Realized;
         public decimal Fees;
-        public decimal Mark;
         public decimal Turnover;
         public bool UnconvertedFees;
         public DateTimeOffset UpdatedAt;
+        private decimal _mark;
+        private double _pendingMark = double.NaN;
+
+        /// <summary>The mark price; a mark given as a double is converted on first read.</summary>
+        public decimal Mark
+        {
+            get
+            {
+                if (!double.IsNaN(_pendingMark))
+                {
+                    _mark = (decimal)_pendingMark;
+                    _pendingMark = double.NaN;
+                }
+
+                return _mark;
+            }
+
+            set
+            {
+                _mark = value;
+                _pendingMark = double.NaN;
+            }
+        }
+
+        public void MarkFrom(double price) => _pendingMark = price;
         /// <summary>
         /// Replaced, never changed, when a fee is added: every Position record shares the current instance (a snapshot
         /// per risk check used to copy it), and a record handed out earlier keeps the fees it was made with.

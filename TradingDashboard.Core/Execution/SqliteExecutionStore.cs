@@ -402,7 +402,7 @@ public sealed class SqliteExecutionStore : IExecutionStore
             VALUES ($client, $intent, $venue, $symbol, $side, $type, $tif, $qty, $limit, $stop, $reduce, $protective, $stopLoss, $source, $reason, $status, $filled, $avg, $venueId, $created, $updated, $statusReason)
             ON CONFLICT (client_order_id) DO UPDATE SET status = excluded.status, filled_quantity = excluded.filled_quantity,
                 average_price = excluded.average_price, venue_order_id = excluded.venue_order_id, updated_ms = excluded.updated_ms,
-                status_reason = excluded.status_reason
+                status_reason = excluded.status_reason, stop_price = excluded.stop_price
             """;
         var i = order.Intent;
         command.Parameters.AddWithValue("$client", order.ClientOrderId);

@@ -244,14 +244,10 @@ public sealed partial class TradingExecutor : IDisposable
         }
 
         var positions = _orders.Positions;
-        positions.Mark(symbol, (decimal)close);
+        positions.Mark(symbol, close);
 
         // The extremes are enough for the circuit breaker: the close lies between them.
-        _risk.OnPrice(symbol, high, time);
-        if (low != high)
-        {
-            _risk.OnPrice(symbol, low, time);
-        }
+        _risk.OnPriceRange(symbol, high, low, time);
 
         // Fast path (most candles): no stop work queued and no stop armed for the symbol, so nothing can await.
         bool idle;
@@ -276,10 +272,10 @@ public sealed partial class TradingExecutor : IDisposable
         await ProcessStopWorkAsync(cancellationToken).ConfigureAwait(false);
         if (_stops.Get(symbol) is not null && _orders.Rules.TryGet(symbol, out var rules))
         {
-            var check = _stops.OnPrice(symbol, (decimal)high, (decimal)low, rules);
+            var check = _stops.OnPrice(symbol, high, low, rules);
             if (StopsOnVenue)
             {
-                if (check.Moved)
+                if (check.Moved && !VenueStopInLine(symbol, check.Level!, rules))
                 {
                     await SyncStopAsync(symbol, cancellationToken).ConfigureAwait(false);
                 }
@@ -308,6 +304,31 @@ public sealed partial class TradingExecutor : IDisposable
                 State(update.Order.Symbol).PlannedStop = stop;
             }
         }
+    }
+
+    /// <summary>
+    /// True when <see cref="SyncStopAsync"/> would return without a change: the level protects the whole position and
+    /// the resting venue stop covers it within the trailing step. Most trailing moves end here; checked without the
+    /// allocations of the async path (position record, task).
+    /// </summary>
+    private bool VenueStopInLine(string symbol, StopLevel level, SymbolRules rules)
+    {
+        var quantity = _orders.Positions.QuantityOf(symbol);
+        if (quantity == 0 || level.PositionQuantity != quantity)
+        {
+            return false;
+        }
+
+        string? venueStop;
+        lock (_gate)
+        {
+            venueStop = _symbols.TryGetValue(symbol, out var state) ? state.VenueStopOrderId : null;
+        }
+
+        return venueStop is not null
+            && _orders.GetOrder(venueStop) is { IsOpen: true, Intent.StopPrice: { } placed } current
+            && current.RemainingQuantity == OrderValidator.FloorToStep(Math.Abs(quantity), rules.StepSize)
+            && (placed == level.StopPrice || Math.Abs(level.StopPrice - placed) < placed * _stops.Options.MinTrailStepFraction);
     }
 
     /// <summary>Brings a symbol's stop (local level and venue order) in line with its position.</summary>
@@ -361,8 +382,19 @@ public sealed partial class TradingExecutor : IDisposable
             return; // the resting stop is close enough to the trailing level
         }
 
+        var dust = stopQuantity < rules.MinQuantity || stopQuantity * level.StopPrice < rules.MinNotional;
+        var stopSide = quantity > 0 ? OrderSide.Sell : OrderSide.Buy;
+        if (!dust && current is { IsOpen: true, FilledQuantity: 0 } && current.Side == stopSide && current.RemainingQuantity == stopQuantity
+            && await _orders.AmendStopPriceAsync(current.ClientOrderId, level.StopPrice, "trailing stop", cancellationToken).ConfigureAwait(false))
+        {
+            // Moved in place (venues that amend): the same protection as cancel and replace, without a new order.
+            // The risk check a replacement meets always passes here: a reduce-only stop of the whole position that is
+            // not dust (checked above with the same rules).
+            return;
+        }
+
         await CancelVenueStopAsync(symbol, venueStop, "stop moved or position changed", cancellationToken).ConfigureAwait(false);
-        if (stopQuantity < rules.MinQuantity || stopQuantity * level.StopPrice < rules.MinNotional)
+        if (dust)
         {
             return; // dust: no venue accepts an order that small; the local level still watches it
         }
@@ -370,7 +402,7 @@ public sealed partial class TradingExecutor : IDisposable
         var intent = new OrderIntent(
             $"stop:{symbol}:{_timeProvider.GetUtcNow().ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture)}:{Interlocked.Increment(ref _sequence).ToString(CultureInfo.InvariantCulture)}",
             symbol,
-            quantity > 0 ? OrderSide.Sell : OrderSide.Buy,
+            stopSide,
             OrderType.StopMarket,
             stopQuantity,
             StopPrice: level.StopPrice)

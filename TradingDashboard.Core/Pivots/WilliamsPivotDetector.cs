@@ -364,23 +364,27 @@ public sealed class WilliamsPivotDetector
 
         public void Add(long barIndex, double volume)
         {
+            // Every slot sum below is under twice the capacity: a compare instead of a modulo (an integer division per
+            // step, on every bar of every series).
             var capacity = _index.Length;
             while (_size > 0 && _index[_head] <= barIndex - lookback)
             {
-                _head = (_head + 1) % capacity;
+                _head = Wrap(_head + 1, capacity);
                 _size--;
             }
 
-            while (_size > 0 && _volume[(_head + _size - 1) % capacity] <= volume)
+            while (_size > 0 && _volume[Wrap(_head + _size - 1, capacity)] <= volume)
             {
                 _size--;
             }
 
-            var slot = (_head + _size) % capacity;
+            var slot = Wrap(_head + _size, capacity);
             _index[slot] = barIndex;
             _volume[slot] = volume;
             _size++;
         }
+
+        private static int Wrap(int slot, int capacity) => slot >= capacity ? slot - capacity : slot;
 
         /// <summary>Max volume over bars with index ≥ <paramref name="barIndex"/> (only the look-back is remembered).</summary>
         public double MaxSince(long barIndex)

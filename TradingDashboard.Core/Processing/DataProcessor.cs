@@ -13,6 +13,7 @@ public sealed class DataProcessor
 {
     private readonly Dictionary<(string Symbol, Timeframe Timeframe), SeriesProcessor> _series = [];
     private readonly FeatureFrameBuilder? _frames;
+    private readonly RecentByReference<SeriesProcessor> _recent = new();
     private long _processed;
     private long _rejectedUnknown;
     private long _rejectedOutOfOrder;
@@ -82,10 +83,15 @@ public sealed class DataProcessor
             return false;
         }
 
-        if (!_series.TryGetValue((bar.Symbol, bar.Timeframe), out var series))
+        if (!_recent.TryGet(bar.Symbol, out var series) || series.Timeframe != bar.Timeframe)
         {
-            _rejectedUnknown++;
-            return false;
+            if (!_series.TryGetValue((bar.Symbol, bar.Timeframe), out series))
+            {
+                _rejectedUnknown++;
+                return false;
+            }
+
+            _recent.Remember(bar.Symbol, series);
         }
 
         if (bar.OpenTimeMs <= series.LastOpenTimeMs)

@@ -549,6 +549,7 @@ public sealed class TradingEnvironment : IDisposable
             MaxVolumeParticipation = p.MaxVolumeParticipation,
             LatencyMs = p.LatencyMs,
             AllowShortSelling = p.AllowShortSelling,
+        AmendStopOrders = p.AmendStopOrders,
         };
     }
 }

@@ -7,15 +7,40 @@ namespace TradingDashboard.Core.Risk;
 /// and an extreme move in one market is reason enough to stop opening risk in the other. Exits stay allowed.
 /// O(1) amortised per price (monotonic queues). Thread-safe.
 /// </summary>
-public sealed class CircuitBreaker(CircuitBreakerOptions options)
+public sealed class CircuitBreaker
 {
+    /// <summary>
+    /// Relative margin of the division-free pre-check: far more than the rounding of a few double operations
+    /// (about 1e-16 each), so a price inside the guarded band cannot trip the exact test either.
+    /// </summary>
+    private const double GuardMargin = 1e-9;
+
+    private readonly CircuitBreakerOptions options;
     private readonly Lock _gate = new();
     private readonly Dictionary<string, Window> _windows = new(StringComparer.Ordinal);
     private readonly (string Symbol, Window Window)[] _recent = new (string, Window)[4];
     private int _recentCount;
     private int _recentNext;
+    private readonly double _limit;
+    private readonly long _windowMs;
+    private readonly long _cooldownMs;
+    private readonly double _upGuard;
+    private readonly double _downGuard;
     private long _trippedUntilMs = long.MinValue;
     private string? _reason;
+
+    public CircuitBreaker(CircuitBreakerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        this.options = options;
+
+        // Read once: a bar feeds two prices, and decimal conversions per price cost more than the window itself.
+        _limit = (double)options.MaxMoveFraction;
+        _windowMs = options.WindowSeconds * 1000L;
+        _cooldownMs = options.CooldownSeconds * 1000L;
+        _upGuard = (1 + _limit) * (1 - GuardMargin);
+        _downGuard = (1 - _limit) * (1 + GuardMargin);
+    }
 
     public CircuitBreakerOptions Options => options;
 
@@ -57,24 +82,59 @@ public sealed class CircuitBreaker(CircuitBreakerOptions options)
 
         lock (_gate)
         {
-            var window = WindowOf(symbol);
-
-            var from = timeMs - options.WindowSeconds * 1000L;
-            window.Add(price, timeMs, from);
-            var up = price / window.Min - 1;
-            var down = 1 - price / window.Max;
-            var limit = (double)options.MaxMoveFraction;
-            if (up < limit && down < limit)
-            {
-                return false;
-            }
-
-            _trippedUntilMs = timeMs + options.CooldownSeconds * 1000L;
-            _reason = up >= limit
-                ? $"{symbol} rose {up:P2} within {options.WindowSeconds} s (limit {limit:P2})"
-                : $"{symbol} fell {down:P2} within {options.WindowSeconds} s (limit {limit:P2})";
-            return true;
+            return AddLocked(symbol, WindowOf(symbol), price, timeMs) is not null;
         }
+    }
+
+    /// <summary>
+    /// Records a candle's two extremes at one time, first then second (exactly as two <see cref="OnPrice"/> calls, the
+    /// second skipped when equal to the first), under one lock. Returns the reason of each trip (null: no trip), so
+    /// a caller can report each as it happened.
+    /// </summary>
+    public (string? First, string? Second) OnPrices(string symbol, double first, double second, long timeMs)
+    {
+        var firstValid = first > 0 && double.IsFinite(first);
+        var secondValid = second != first && second > 0 && double.IsFinite(second);
+        if (!firstValid && !secondValid)
+        {
+            return default;
+        }
+
+        lock (_gate)
+        {
+            var window = WindowOf(symbol);
+            var a = firstValid ? AddLocked(symbol, window, first, timeMs) : null;
+            var b = secondValid ? AddLocked(symbol, window, second, timeMs) : null;
+            return (a, b);
+        }
+    }
+
+    /// <summary>Adds a price to the window and checks it; the trip's reason, or null.</summary>
+    private string? AddLocked(string symbol, Window window, double price, long timeMs)
+    {
+        window.Add(price, timeMs, timeMs - _windowMs);
+        var min = window.Min;
+        var max = window.Max;
+
+        // Division-free pre-check with a safety margin: most prices are far inside the band.
+        if (price < min * _upGuard && price > max * _downGuard)
+        {
+            return null;
+        }
+
+        var up = price / min - 1;
+        var down = 1 - price / max;
+        var limit = _limit;
+        if (up < limit && down < limit)
+        {
+            return null;
+        }
+
+        _trippedUntilMs = timeMs + _cooldownMs;
+        _reason = up >= limit
+            ? $"{symbol} rose {up:P2} within {options.WindowSeconds} s (limit {limit:P2})"
+            : $"{symbol} fell {down:P2} within {options.WindowSeconds} s (limit {limit:P2})";
+        return _reason;
     }
 
     /// <summary>The symbol's window; the same string instance (the usual case) skips hashing.</summary>

@@ -401,6 +401,30 @@ public sealed partial class RiskManager
         return true;
     }
 
+    /// <summary>
+    /// A candle's high and low (or any two prices of one time) for the circuit breaker, in that order: the same as two
+    /// <see cref="OnPrice"/> calls (the low skipped when equal to the high), with one alert per trip; true when either tripped.
+    /// </summary>
+    public bool OnPriceRange(string symbol, double high, double low, DateTimeOffset time)
+    {
+        var (first, second) = CircuitBreaker.OnPrices(symbol, high, low, time.ToUnixTimeMilliseconds());
+        if (first is null && second is null)
+        {
+            return false;
+        }
+
+        foreach (var reason in (ReadOnlySpan<string?>)[first, second])
+        {
+            if (reason is not null)
+            {
+                _alerts?.Raise(AlertSeverity.Error, "Risk", $"Circuit breaker: {reason}; new entries halted until {CircuitBreaker.TrippedUntil(time):O}.");
+                RiskLog.CircuitBreakerTripped(_logger, symbol, reason);
+            }
+        }
+
+        return true;
+    }
+
     public RiskMetricsSnapshot Snapshot(PortfolioSnapshot portfolio, int openOrders)
     {
         ArgumentNullException.ThrowIfNull(portfolio);

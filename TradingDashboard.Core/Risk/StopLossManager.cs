@@ -45,6 +45,9 @@ public sealed class StopLossManager(StopLossOptions options, TimeProvider timePr
     private readonly Lock _gate = new();
     private readonly Dictionary<string, StopLevel> _stops = new(StringComparer.Ordinal);
 
+    /// <summary>Number of armed stops, written under the lock: most candles of a backtest find none and skip the lock.</summary>
+    private int _armed;
+
     public StopLossOptions Options => options;
 
     /// <summary>The initial stop for an entry at <paramref name="entryPrice"/>; ATR and pivot when known.</summary>
@@ -100,6 +103,7 @@ public sealed class StopLossManager(StopLossOptions options, TimeProvider timePr
         lock (_gate)
         {
             _stops[symbol] = level;
+            Volatile.Write(ref _armed, _stops.Count);
         }
 
         return level;
@@ -115,6 +119,7 @@ public sealed class StopLossManager(StopLossOptions options, TimeProvider timePr
                 if (positionQuantity == 0 || Math.Sign(positionQuantity) != Math.Sign(level.PositionQuantity))
                 {
                     _stops.Remove(symbol);
+                    Volatile.Write(ref _armed, _stops.Count);
                 }
                 else
                 {
@@ -129,11 +134,17 @@ public sealed class StopLossManager(StopLossOptions options, TimeProvider timePr
         lock (_gate)
         {
             _stops.Remove(symbol);
+            Volatile.Write(ref _armed, _stops.Count);
         }
     }
 
     public StopLevel? Get(string symbol)
     {
+        if (Volatile.Read(ref _armed) == 0)
+        {
+            return null;
+        }
+
         lock (_gate)
         {
             return _stops.GetValueOrDefault(symbol);
@@ -149,6 +160,37 @@ public sealed class StopLossManager(StopLossOptions options, TimeProvider timePr
     }
 
     /// <summary>
+    /// <summary>
+    /// As <see cref="OnPrice(string, decimal, decimal, SymbolRules)"/> for prices as doubles (candles, trades). Most
+    /// updates neither trigger nor trail the stop: those are recognised in double arithmetic with a safety margin far
+    /// above the conversion's rounding, and the decimal conversions (the costly part) are made only for the others,
+    /// so the result is always the decimal method's.
+    /// </summary>
+    public StopCheck OnPrice(string symbol, double high, double low, SymbolRules rules)
+    {
+        ArgumentNullException.ThrowIfNull(rules);
+        lock (_gate)
+        {
+            if (!_stops.TryGetValue(symbol, out var level))
+            {
+                return default;
+            }
+
+            const double margin = 1e-9;
+            var stop = (double)level.StopPrice;
+            var best = (double)level.BestPrice;
+            var quiet = level.IsLong
+                ? low > stop * (1 + margin) && (!level.Trailing || high < best * (1 - margin))
+                : high < stop * (1 - margin) && (!level.Trailing || low > best * (1 + margin));
+            if (quiet)
+            {
+                return new StopCheck(false, false, level);
+            }
+        }
+
+        return OnPrice(symbol, (decimal)high, (decimal)low, rules);
+    }
+
     /// Feeds a price range (a trade: high = low = price; a candle: its high and low). Trails first on the favourable
     /// extreme, then checks the adverse extreme against the stop as it stood before this update.
     /// </summary>

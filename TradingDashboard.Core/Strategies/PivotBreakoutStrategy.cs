@@ -56,6 +56,7 @@ public sealed class PivotBreakoutStrategy : IStrategy
     private readonly decimal _weight;
     private readonly ProcessorOutput _output = new();
     private readonly Dictionary<string, SymbolState> _states = new(StringComparer.Ordinal);
+    private readonly RecentByReference<SymbolState> _recent = new();
     private readonly string _atrColumn;
     private DataProcessor? _processor;
     private Timeframe? _timeframe;
@@ -103,7 +104,7 @@ public sealed class PivotBreakoutStrategy : IStrategy
             CreateProcessor(bar.Timeframe);
         }
 
-        if (bar.Timeframe != _timeframe || !_states.TryGetValue(bar.Symbol, out var state))
+        if (bar.Timeframe != _timeframe || !StateOf(bar.Symbol, out var state))
         {
             return null;
         }
@@ -160,6 +161,22 @@ public sealed class PivotBreakoutStrategy : IStrategy
             Atr = double.IsFinite(atr) && atr > 0 ? atr : null,
             StopPivot = low is not null && double.IsFinite(low.Price) ? (decimal)low.Price : null,
         };
+    }
+
+    private bool StateOf(string symbol, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out SymbolState? state)
+    {
+        if (_recent.TryGet(symbol, out state))
+        {
+            return true;
+        }
+
+        if (!_states.TryGetValue(symbol, out state))
+        {
+            return false;
+        }
+
+        _recent.Remember(symbol, state);
+        return true;
     }
 
     private PivotPoint? Usable(PivotPoint? pivot, long closeTimeMs)

@@ -323,6 +323,33 @@ public sealed class OrderManagerTests : IDisposable
     }
 
     [Fact]
+    public async Task An_amended_stop_is_recorded_and_survives_a_restart()
+    {
+        var (exchange, _) = NewVenue();
+        string stopId;
+        {
+            using var manager = await NewManager(exchange, new SqliteExecutionStore(Database(), exchange.Name));
+            var stop = new OrderIntent("stop-1", "ETHUSDT", OrderSide.Buy, OrderType.StopMarket, 0.5m, StopPrice: 2100m) { Source = "test" };
+            stopId = (await manager.SubmitAsync(stop)).Order.ClientOrderId;
+            var limitId = (await manager.SubmitAsync(Buy("limit-1", qty: 0.1m, type: OrderType.Limit, limit: 1900m))).Order.ClientOrderId;
+
+            Assert.True(await manager.AmendStopPriceAsync(stopId, 2150m, "trailing"));
+            Assert.False(await manager.AmendStopPriceAsync(stopId, 2150.005m, "off the tick")); // a new order would be refused too
+            Assert.False(await manager.AmendStopPriceAsync(limitId, 1950m, "not a stop"));
+            Assert.Equal(2150m, manager.GetOrder(stopId)!.Intent.StopPrice);
+            Assert.Equal(2150m, (await exchange.QueryOrderAsync("ETHUSDT", stopId))!.StopPrice);
+            Assert.Equal(2, manager.Counters.OrdersCreated);
+        }
+
+        using var restarted = new OrderManager(exchange, new PositionBook("USDT", 10_000m, _clock), Registry(), new SqliteExecutionStore(Database(), exchange.Name), Options(), _clock);
+        await restarted.ReconcileAsync(["ETHUSDT"]);
+        Assert.Equal(2150m, restarted.GetOrder(stopId)!.Intent.StopPrice);
+        var last = restarted.GetEvents(stopId)[^1];
+        Assert.Equal((OrderStatus.Accepted, OrderStatus.Accepted), (last.From!.Value, last.To));
+        Assert.Equal("stop moved to 2150: trailing", last.Reason);
+    }
+
+    [Fact]
     public async Task A_fill_delivered_again_after_a_restart_is_ignored()
     {
         var venue = new StaleReporter();

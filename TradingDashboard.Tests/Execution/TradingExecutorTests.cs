@@ -155,7 +155,10 @@ public class TradingExecutorTests
     [Fact]
     public async Task Trailing_stop_is_replaced_on_the_venue_as_price_rises()
     {
-        using var h = new ExecutorHarness(trailing: true);
+        // A venue without amend (Binance, MEXC spot): cancel and replace.
+        var paper = Paper();
+        paper.AmendStopOrders = false;
+        using var h = new ExecutorHarness(trailing: true, paper: paper);
         await h.Bar(T0 - M, 2000, 2000, 2000, 2000);
         await h.Executor.ApplyTargetAsync(h.Target(1m));
         await h.Bar(T0, 2000, 2000, 2000, 2000);
@@ -164,11 +167,42 @@ public class TradingExecutorTests
         await h.Bar(T0 + M, 2000, 2100, 1999, 2090);
         var second = Assert.Single(h.Orders.GetOpenOrders());
         Assert.Equal(2060m, second.Intent.StopPrice); // 2100 - 40
+        Assert.NotEqual(first.ClientOrderId, second.ClientOrderId);
         Assert.Equal(OrderStatus.Canceled, h.Orders.GetOrder(first.ClientOrderId)!.Status);
 
         await h.Bar(T0 + 2 * M, 2090, 2095, 2050, 2055); // hits 2060
         Assert.Equal(0m, h.Orders.Positions.QuantityOf("ETHUSDT"));
         Assert.Equal(10_000m + 2.5m * 60m, h.Orders.Positions.Cash);
+    }
+
+    [Fact]
+    public async Task Trailing_stop_is_amended_in_place_where_the_venue_can()
+    {
+        using var h = new ExecutorHarness(trailing: true);
+        Assert.True(h.Exchange.Capabilities.SupportsStopAmend);
+        await h.Bar(T0 - M, 2000, 2000, 2000, 2000);
+        await h.Executor.ApplyTargetAsync(h.Target(1m));
+        await h.Bar(T0, 2000, 2000, 2000, 2000);
+        var first = Assert.Single(h.Orders.GetOpenOrders());
+        var created = h.Orders.Counters.OrdersCreated;
+
+        await h.Bar(T0 + M, 2000, 2100, 1999, 2090);
+        var moved = Assert.Single(h.Orders.GetOpenOrders());
+        Assert.Equal(first.ClientOrderId, moved.ClientOrderId);
+        Assert.Equal(2060m, moved.Intent.StopPrice); // 2100 - 40
+        Assert.Equal(OrderStatus.Accepted, moved.Status);
+        Assert.Equal(created, h.Orders.Counters.OrdersCreated);
+        var venue = Assert.Single(await h.Exchange.GetOpenOrdersAsync("ETHUSDT"));
+        Assert.Equal(2060m, venue.StopPrice);
+        var last = h.Orders.GetEvents(moved.ClientOrderId)[^1];
+        Assert.Equal(OrderStatus.Accepted, last.From);
+        Assert.Equal(OrderStatus.Accepted, last.To);
+        Assert.StartsWith("stop moved to 2060", last.Reason, StringComparison.Ordinal);
+
+        await h.Bar(T0 + 2 * M, 2090, 2095, 2050, 2055); // hits 2060, as the replaced stop does
+        Assert.Equal(0m, h.Orders.Positions.QuantityOf("ETHUSDT"));
+        Assert.Equal(10_000m + 2.5m * 60m, h.Orders.Positions.Cash);
+        Assert.Equal(OrderStatus.Filled, h.Orders.GetOrder(first.ClientOrderId)!.Status);
     }
 
     [Fact]
