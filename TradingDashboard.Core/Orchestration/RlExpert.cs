@@ -20,8 +20,11 @@ namespace TradingDashboard.Core.Orchestration;
 /// </list>
 /// Differences from the environment, by design: the virtual entry is the decision close (the environment fills at the
 /// next open, with fees and slippage) and the size is the target fraction, not the filled value over equity. The market
-/// part is identical (tested). It votes only on closes of the step timeframe, and only when the card was trained on that
-/// timeframe. It abstains with the reason when no policy is loaded or the observation cannot be built.
+/// part is identical (tested). The expert is fed bars of <c>stepTimeframe</c> (the orchestrator's timeframe); the policy
+/// decides on closes of its card's step timeframe, which those bars must divide (a 1h policy under a 1m orchestrator
+/// decides at each hour's last minute). Between its closes the last decision's vote stands (the policy was trained to
+/// act once per step); before the first close it abstains. It abstains with the reason when no policy is loaded or the
+/// observation cannot be built.
 /// </summary>
 public sealed class RlExpert : IExpert
 {
@@ -101,14 +104,13 @@ public sealed class RlExpert : IExpert
             return ExpertVote.Abstain("observation unavailable: " + state.SourceError);
         }
 
-        if (!string.Equals(policy.Card.StepTimeframe, _step.ToCode(), StringComparison.Ordinal))
+        var step = state.Step;
+        if ((bar.CloseTimeMs + 1) % step.DurationMs() != 0)
         {
-            return ExpertVote.Abstain($"observation unavailable: policy {policy.Card.Name} decides on {policy.Card.StepTimeframe} closes; the expert runs on {_step.ToCode()}");
-        }
-
-        if ((bar.CloseTimeMs + 1) % _step.DurationMs() != 0)
-        {
-            return ExpertVote.Abstain($"not a {_step.ToCode()} close");
+            // Between the policy's closes its last decision stands (it was trained to act once per step).
+            return state.LastVote is { } held
+                ? held with { Reason = $"{held.Reason}; held from the {step.ToCode()} close" }
+                : ExpertVote.Abstain($"no {step.ToCode()} close seen yet");
         }
 
         var sourceLength = state.Source.Names.Count;
@@ -138,14 +140,22 @@ public sealed class RlExpert : IExpert
         var reason = string.Create(
             CultureInfo.InvariantCulture,
             $"{policy.Card.Name}: {decision.Action} p={decision.Confidence:0.00} (hold {decision.Probabilities[0]:0.00}, buy {decision.Probabilities[1]:0.00}, sell {decision.Probabilities[2]:0.00}); value {decision.ExpectedReward:0.0000}");
-        return ExpertVote.Create(decision.Action, decision.Confidence, reason);
+        state.LastVote = ExpertVote.Create(decision.Action, decision.Confidence, reason);
+        return state.LastVote;
     }
 
-    private (IObservationSource? Source, string? Error) Build(IRlPolicy? policy, OHLCVBar bar)
+    private (IObservationSource? Source, string? Error, Timeframe Step) Build(IRlPolicy? policy, OHLCVBar bar)
     {
         if (policy is null)
         {
-            return (null, NoModel);
+            return (null, NoModel, _step);
+        }
+
+        // The policy decides on its own step (a 1h policy under a 1m orchestrator votes at hour closes); the bars the
+        // expert is fed must divide it.
+        if (!TimeframeExtensions.TryParse(policy.Card.StepTimeframe, out var step) || step.DurationMs() % _step.DurationMs() != 0)
+        {
+            return (null, $"policy {policy.Card.Name} decides on {policy.Card.StepTimeframe} closes, which {_step.ToCode()} bars cannot make", _step);
         }
 
         IObservationSource source;
@@ -155,17 +165,17 @@ public sealed class RlExpert : IExpert
         }
         catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or FormatException)
         {
-            return (null, ex.Message);
+            return (null, ex.Message, step);
         }
 
         var names = source.Names.Concat(TradingEnvironment.PositionStateNames);
         if (!names.SequenceEqual(policy.Card.ObservationNames, StringComparer.Ordinal))
         {
-            return (null, $"policy {policy.Card.Name} expects {policy.Card.ObservationNames.Count} observation values that differ from the {source.Names.Count + TradingEnvironment.PositionStateNames.Count} built here");
+            return (null, $"policy {policy.Card.Name} expects {policy.Card.ObservationNames.Count} observation values that differ from the {source.Names.Count + TradingEnvironment.PositionStateNames.Count} built here", step);
         }
 
-        source.Reset(new ObservationEpisode(bar.Symbol, _step, bar.Timeframe));
-        return (source, null);
+        source.Reset(new ObservationEpisode(bar.Symbol, step, bar.Timeframe));
+        return (source, null, step);
     }
 
     private void WritePosition(SymbolState state, double close, Span<float> destination)
@@ -216,6 +226,12 @@ public sealed class RlExpert : IExpert
 
         public float[]? LastObservation { get; set; }
 
+        /// <summary>The current policy's decision timeframe.</summary>
+        public Timeframe Step { get; private set; }
+
+        /// <summary>The vote at the policy's last step close (null before the first).</summary>
+        public ExpertVote? LastVote { get; set; }
+
         public int Side { get; set; }
 
         public double EntryPrice { get; private set; }
@@ -230,11 +246,13 @@ public sealed class RlExpert : IExpert
         }
 
         /// <summary>A new policy: a new source fed the kept bars (the current one included), and a flat virtual position.</summary>
-        public void Rebuild(IRlPolicy? policy, (IObservationSource? Source, string? Error) built)
+        public void Rebuild(IRlPolicy? policy, (IObservationSource? Source, string? Error, Timeframe Step) built)
         {
             Policy = policy;
             Source = built.Source;
             SourceError = built.Error;
+            Step = built.Step;
+            LastVote = null;
             Side = 0;
             BarsInTrade = 0;
             LastObservation = null;

@@ -1,9 +1,12 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 using TradingDashboard.Core.Backtesting;
 using TradingDashboard.Core.Domain;
 using TradingDashboard.Core.Features;
+using TradingDashboard.Core.Models;
 using TradingDashboard.Core.Orchestration;
 using TradingDashboard.Core.Reinforcement;
 using TradingDashboard.Core.Strategies;
@@ -36,29 +39,70 @@ public sealed record EvaluationInputs(
     string ModelsDirectory);
 
 /// <summary>
-/// INTEGRATION SEAM (the one place the RL expert and the trained gate plug into evaluate-strategy). Both are built by
-/// other branches; until they are merged, <see cref="CreateRlExpert"/> returns null (the "rl" row says "no RL model"
-/// and the orchestrator runs without it) and <see cref="CreateGate"/> gives the recent-accuracy gate, or null for
-/// "trained" (the verb then stops with "no trained gate"). Each call must return a NEW instance: experts keep state.
+/// Where the RL expert and the trained gate of an evaluation come from. The RL expert: the policy of
+/// <c>MODELS/rl</c> with the best validation Sharpe (ties: the newest; the host's registry picks the same unless an
+/// admin switched), run by the host's <see cref="RlExpert"/> over the evaluation's
+/// frames and CNN predictions; null (the "rl" row says "no RL model") when the folder holds none. The trained gate: the
+/// newest gate card of <c>MODELS/gate</c>, run like the host's trained gate (masked and renormalized); null when there is
+/// none (the verb then stops with "no trained gate"). Each call returns a NEW instance: experts keep state. Tests
+/// override these to inject their own.
 /// </summary>
 public class EvaluationSeams
 {
     public const string RecentAccuracy = "recent-accuracy";
     public const string Trained = "trained";
 
-    /// <summary>
-    /// The RL expert, or null when there is none. To integrate, e.g.:
-    /// <c>new RlExpert(policies, inputs.Frames, inputs.Schema, inputs.CnnPredictions, inputs.DecisionTimeframe)</c> with
-    /// the policy source loaded from <see cref="EvaluationInputs.ModelsDirectory"/>.
-    /// </summary>
-    public virtual IExpert? CreateRlExpert(EvaluationInputs inputs) => null;
+    private readonly Lazy<OnnxSessionFactory> _sessions = new(() =>
+        new OnnxSessionFactory(Options.Create(new ModelsOptions { UseCuda = false, IntraOpThreads = 1 }), NullLogger<OnnxSessionFactory>.Instance));
+
+    /// <summary>The RL expert over the shipped or trained policy, or null when <c>MODELS/rl</c> has none.</summary>
+    public virtual IExpert? CreateRlExpert(EvaluationInputs inputs)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        var folder = Path.Combine(inputs.ModelsDirectory, "rl");
+        if (!Directory.Exists(folder))
+        {
+            return null;
+        }
+
+        var path = Directory.EnumerateFiles(folder, "*.onnx")
+            .Where(f => File.Exists(Path.ChangeExtension(f, ".json")))
+            .Select(f => (Path: f, Card: PolicyModelCard.Read(Path.ChangeExtension(f, ".json"))))
+            .OrderByDescending(c => c.Card.Validation?.Sharpe ?? double.NegativeInfinity)
+            .ThenByDescending(c => c.Card.CreatedUtc)
+            .Select(c => c.Path)
+            .FirstOrDefault();
+        if (path is null)
+        {
+            return null;
+        }
+
+        var policy = OnnxRlPolicy.Load(path, _sessions.Value);
+        return new RlExpert(new FixedRlPolicySource(policy), inputs.Frames, inputs.Schema, inputs.CnnPredictions, inputs.DecisionTimeframe);
+    }
 
     /// <summary>The gate of the orchestrator row for <paramref name="kind"/> ("recent-accuracy" or "trained"); null when that gate is not available.</summary>
     /// <param name="experts">The experts' names in the orchestrator's order.</param>
     public virtual IGate? CreateGate(string kind, EvaluationInputs inputs, IReadOnlyList<string> experts)
     {
         ArgumentNullException.ThrowIfNull(inputs);
-        return kind == RecentAccuracy ? new RecentAccuracyGate(inputs.Orchestrator.GateTemperature) : null;
+        if (kind == RecentAccuracy)
+        {
+            return new RecentAccuracyGate(inputs.Orchestrator.GateTemperature);
+        }
+
+        var folder = Path.Combine(inputs.ModelsDirectory, TrainedGate.FolderName);
+        if (kind != Trained || !Directory.Exists(folder))
+        {
+            return null;
+        }
+
+        var newest = Directory.EnumerateFiles(folder, "*.onnx")
+            .Where(f => File.Exists(Path.ChangeExtension(f, ".json")))
+            .Select(f => (Path: f, Card: GateModelCard.Read(Path.ChangeExtension(f, ".json"))))
+            .OrderByDescending(c => c.Card.CreatedUtc)
+            .FirstOrDefault();
+        return newest.Path is null ? null : new Gate.OnnxGate(newest.Path);
     }
 }
 

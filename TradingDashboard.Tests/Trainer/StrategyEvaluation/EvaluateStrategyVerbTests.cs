@@ -28,8 +28,27 @@ public sealed class EvaluateStrategyVerbTests : IDisposable
 
     private string Temp(string name) => Path.Combine(_directory, name);
 
-    private static string ModelsDirectory =>
+    private static string ShippedModels =>
         Path.Combine(RepositoryRoot.Find(AppContext.BaseDirectory, Directory.GetCurrentDirectory()) ?? throw new InvalidOperationException("repository root not found"), "onnx");
+
+    /// <summary>The shipped pivot models only (no rl/ or gate/ folder): a models folder without an RL policy or a trained gate.</summary>
+    private string ModelsDirectory
+    {
+        get
+        {
+            var folder = Temp("pivot-models");
+            if (!Directory.Exists(folder))
+            {
+                Directory.CreateDirectory(folder);
+                foreach (var file in Directory.EnumerateFiles(ShippedModels).Where(f => f.EndsWith(".onnx", StringComparison.Ordinal) || f.EndsWith(".json", StringComparison.Ordinal)))
+                {
+                    File.Copy(file, Path.Combine(folder, Path.GetFileName(file)));
+                }
+            }
+
+            return folder;
+        }
+    }
 
     /// <summary>
     /// Seeded random walks per symbol: 1d and 1h bars from 2023-10-01 (enough history for the 1h and 1d blocks of the
@@ -189,6 +208,23 @@ public sealed class EvaluateStrategyVerbTests : IDisposable
             "--warmup-days", "0", "--models", ModelsDirectory, "--gate", "trained");
         Assert.Equal(2, trainedCode);
         Assert.Contains("No 'trained' gate", trainedOutput, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_default_seam_runs_the_shipped_rl_policy_as_the_rl_expert()
+    {
+        var data = Temp("klines");
+        WriteFixture(data);
+        var json = Temp("shipped-rl.json");
+        var (code, output) = RunVerb(new EvaluateStrategyVerb(), "--data", data, "--symbols", "ETHUSDT,BTCUSDT", "--from", "2024-01-02", "--to", "2024-01-03",
+            "--warmup-days", "1", "--seeds", "2", "--models", ShippedModels, "--json", json);
+        Assert.True(code == 0, output);
+        Assert.Contains("orchestrator: rule, cnn, fasttree, rl", output, StringComparison.Ordinal);
+        using var doc = JsonDocument.Parse(File.ReadAllBytes(json));
+        var rl = doc.RootElement.EnumerateArray().Single(r => r.GetProperty("policy").GetString() == "rl");
+        Assert.Equal("ok", rl.GetProperty("status").GetString());
+        Assert.Equal(JsonValueKind.Number, rl.GetProperty("totalReturn").ValueKind);
+        Assert.Equal(JsonValueKind.Number, rl.GetProperty("maxDrawdown").ValueKind);
     }
 
     [Fact]
