@@ -26,7 +26,7 @@ public sealed class OrchestratorLearningOptions
     public double RetrainRlEveryHours { get; set; } = 24;
 
     /// <summary>"dqn" or "ppo".</summary>
-    public string RlAlgorithm { get; set; } = "ppo";
+    public string RlAlgorithm { get; set; } = "dqn";
 
     public int RlEpisodes { get; set; } = 50;
 

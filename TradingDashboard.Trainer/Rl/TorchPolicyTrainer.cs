@@ -65,7 +65,7 @@ public sealed partial class TorchPolicyTrainer : IPolicyTrainer
 
             var barTimeframe = primaryBars[0].Timeframe;
             var symbols = bars.Select(b => b.Symbol).Distinct().OrderBy(s => s == request.PrimarySymbol ? 0 : 1).ThenBy(s => s, StringComparer.Ordinal).ToList();
-            var environment = (_environment ?? new RlEnvironmentSettings { Symbols = symbols, StepTimeframe = barTimeframe }) with { Symbols = symbols };
+            var environment = (_environment ?? new RlEnvironmentSettings { Symbols = symbols, StepTimeframe = IncumbentStep(request.IncumbentOnnxPath, barTimeframe) }) with { Symbols = symbols };
             var stepMs = environment.StepTimeframe.DurationMs();
             var decisions = primaryBars.Where(b => (b.CloseTimeMs + 1) % stepMs == 0).ToList();
             var split = (int)Math.Floor(decisions.Count * (1 - request.ValidationFraction));
@@ -132,6 +132,30 @@ public sealed partial class TorchPolicyTrainer : IPolicyTrainer
         {
             LogFailed(_logger, ex, request.ModelName, request.Trigger, ex.Message);
             return new PolicyRetrainResult(false, null, null, null, null, "RL retraining failed: " + ex.Message);
+        }
+    }
+
+    /// <summary>
+    /// The candidate steps like the incumbent (a 1h policy is retrained as a 1h policy from the host's 1m candles) when the
+    /// incumbent's card names a step the bars divide; else the bars' own timeframe.
+    /// </summary>
+    private static Timeframe IncumbentStep(string? incumbentOnnxPath, Timeframe barTimeframe)
+    {
+        var card = incumbentOnnxPath is null ? null : Path.ChangeExtension(incumbentOnnxPath, ".json");
+        if (card is null || !File.Exists(card))
+        {
+            return barTimeframe;
+        }
+
+        try
+        {
+            return TimeframeExtensions.TryParse(PolicyModelCard.Read(card).StepTimeframe, out var step) && step.DurationMs() % barTimeframe.DurationMs() == 0
+                ? step
+                : barTimeframe;
+        }
+        catch (InvalidDataException)
+        {
+            return barTimeframe;
         }
     }
 

@@ -104,6 +104,6 @@ public sealed class OrchestratorLearningRegistrationTests : IDisposable
         Assert.True(a.Succeeded, a.FailureMessage);
         Assert.True(b.Succeeded, b.FailureMessage);
         Assert.Equal("trained", orchestrator.Gate);
-        Assert.Equal((500, 24.0, "ppo"), (learning.RetrainGateAfterDecisions, learning.RetrainRlEveryHours, learning.RlAlgorithm));
+        Assert.Equal((500, 24.0, "dqn"), (learning.RetrainGateAfterDecisions, learning.RetrainRlEveryHours, learning.RlAlgorithm));
     }
 }

@@ -238,7 +238,7 @@ public sealed class OrchestratorLearningServiceTests : IDisposable
             Assert.Equal(60, request.Bars.Count);
             Assert.True(request.Bars.Zip(request.Bars.Skip(1)).All(p => p.First.OpenTimeMs <= p.Second.OpenTimeMs));
             Assert.Equal("ETHUSDT", request.PrimarySymbol);
-            Assert.Equal("ppo", request.Algorithm);
+            Assert.Equal("dqn", request.Algorithm);
             Assert.Equal(ServingTestKit.Schema.Settings, request.Features);
             Assert.Null(request.IncumbentOnnxPath);
             Assert.Equal(request.ModelName, registry.Current!.Card.Name);

@@ -118,6 +118,29 @@ public sealed class RlTrainerTests : IDisposable
         Assert.False(bad.Succeeded);
     }
 
+    [Fact]
+    public async Task Background_retraining_steps_like_the_incumbent_policy_when_the_bars_divide_its_step()
+    {
+        // The host sends 1m candles; the incumbent (here only its card, the shipped 1h DQN's) decides on 1h closes.
+        var bars = RandomWalk(6000, seed: 45, ("ETHUSDT", 2000), ("BTCUSDT", 40_000));
+        var shipped = Path.Combine(Core.Configuration.RepositoryRoot.Find(AppContext.BaseDirectory)!, "onnx", "rl", "rl-dqn-1h.json");
+        var incumbentCard = Path.Combine(_dir, "incumbent", "old.json");
+        Directory.CreateDirectory(Path.GetDirectoryName(incumbentCard)!);
+        File.Copy(shipped, incumbentCard);
+        var trainer = new TorchPolicyTrainer(new FakeTimeProvider(Now), new ModelsFolder(Path.Combine(_dir, "models")));
+        var request = new PolicyRetrainRequest(bars, "ETHUSDT", "dqn", PivotDatasetBuilder.DefaultFeatures(["ETHUSDT", "BTCUSDT"]), null,
+            Path.ChangeExtension(incumbentCard, ".onnx"), Path.Combine(_dir, "models", "rl"), "rl-step", Episodes: 1, Seed: 5, ValidationFraction: 0.25, Trigger: "test");
+
+        var result = await trainer.RetrainAsync(request, CancellationToken.None);
+
+        Assert.True(result.Succeeded, result.Message);
+        Assert.Equal("1h", PolicyModelCard.Read(PolicyOnnxExporter.CardPath(result.OnnxPath!)).StepTimeframe);
+        Assert.Null(result.Incumbent); // its ONNX file is missing: said in the message, the candidate is still written
+        Assert.Contains("incumbent could not be evaluated", result.Message, StringComparison.Ordinal);
+        // 100 hourly decisions: the newest quarter is the validation tail.
+        Assert.True(result.Candidate!.FromUtc >= DateTimeOffset.FromUnixTimeMilliseconds(Start + (74 * 3_600_000L)));
+    }
+
     private static DateTimeOffset ValidationFrom(IReadOnlyList<Core.Domain.OHLCVBar> bars) => DateTimeOffset.FromUnixTimeMilliseconds(Start + (700 * M));
 
     private static DateTimeOffset ValidationTo(IReadOnlyList<Core.Domain.OHLCVBar> bars) => DateTimeOffset.FromUnixTimeMilliseconds(bars[^1].OpenTimeMs + M);
