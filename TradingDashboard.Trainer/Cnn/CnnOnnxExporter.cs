@@ -4,6 +4,7 @@ using Onnx;
 using TradingDashboard.Core.Domain;
 using TradingDashboard.Core.Features;
 using TradingDashboard.Core.Models;
+using static TradingDashboard.Trainer.Onnx.OnnxProto;
 
 namespace TradingDashboard.Trainer.Cnn;
 
@@ -36,8 +37,6 @@ public static class CnnOnnxExporter
     public const string SchemaHashMetadataKey = "feature_schema_hash";
 
     // ONNX TensorProto.DataType values.
-    private const int FloatType = 1;
-    private const int Int64Type = 7;
 
     public static string ProbabilityOutputName(string timeframeCode) => "probs_" + timeframeCode;
 
@@ -256,40 +255,6 @@ public static class CnnOnnxExporter
         }
 
         return Floats(name, result, [cols, rows]);
-    }
-
-    private static TensorProto Floats(string name, float[] values, long[] dims)
-    {
-        var tensor = new TensorProto { Name = name, DataType = FloatType };
-        tensor.Dims.AddRange(dims);
-        tensor.RawData = ByteString.CopyFrom(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()));
-        return tensor;
-    }
-
-    private static TensorProto Int64s(string name, long[] values)
-    {
-        var tensor = new TensorProto { Name = name, DataType = Int64Type };
-        tensor.Dims.Add(values.Length);
-        tensor.Int64Data.AddRange(values);
-        return tensor;
-    }
-
-    private static NodeProto Node(string op, string[] inputs, string[] outputs, params AttributeProto[] attributes)
-    {
-        var node = new NodeProto { OpType = op, Name = outputs[0] + "_" + op };
-        node.Input.AddRange(inputs);
-        node.Output.AddRange(outputs);
-        node.Attribute.AddRange(attributes);
-        return node;
-    }
-
-    private static AttributeProto Int(string name, long value) => new() { Name = name, Type = AttributeProto.Types.AttributeType.Int, I = value };
-
-    private static AttributeProto Ints(string name, params long[] values)
-    {
-        var attribute = new AttributeProto { Name = name, Type = AttributeProto.Types.AttributeType.Ints };
-        attribute.Ints.AddRange(values);
-        return attribute;
     }
 
     private static TensorShapeProto Dims(string batchName, params long[] rest)

@@ -4,6 +4,7 @@ using Onnx;
 using TradingDashboard.Core.Models;
 using TradingDashboard.Core.Orchestration;
 using TradingDashboard.Trainer.Cnn;
+using static TradingDashboard.Trainer.Onnx.OnnxProto;
 
 namespace TradingDashboard.Trainer.Gate;
 
@@ -28,7 +29,6 @@ public static class GateOnnxExporter
 {
     public const int Opset = 17;
 
-    private const int FloatType = 1;
 
     /// <summary>Exports <paramref name="network"/> to <paramref name="onnxPath"/> and writes the card beside it; returns the card as written.</summary>
     public static GateModelCard Export(GateNetwork network, IReadOnlyList<string> experts, GateCardInfo info, string onnxPath)
@@ -119,26 +119,5 @@ public static class GateOnnxExporter
         return model;
     }
 
-    private static NodeProto Node(string op, string[] inputs, string[] outputs, params AttributeProto[] attributes)
-    {
-        var node = new NodeProto { OpType = op, Name = outputs[0] + "_" + op };
-        node.Input.AddRange(inputs);
-        node.Output.AddRange(outputs);
-        node.Attribute.AddRange(attributes);
-        return node;
-    }
-
-    private static AttributeProto Int(string name, long value) => new() { Name = name, Type = AttributeProto.Types.AttributeType.Int, I = value };
-
-    private static ValueInfoProto ValueInfo(string name, long width)
-    {
-        var shape = new TensorShapeProto();
-        shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimParam = "batch" });
-        shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimValue = width });
-        return new ValueInfoProto
-        {
-            Name = name,
-            Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = FloatType, Shape = shape } },
-        };
-    }
+    private static ValueInfoProto ValueInfo(string name, long width) => FloatValue(name, -1, width);
 }

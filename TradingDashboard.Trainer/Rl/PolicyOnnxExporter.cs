@@ -3,6 +3,7 @@ using Google.Protobuf;
 using Onnx;
 using TradingDashboard.Core.Reinforcement;
 using TradingDashboard.Trainer.Cnn;
+using static TradingDashboard.Trainer.Onnx.OnnxProto;
 
 namespace TradingDashboard.Trainer.Rl;
 
@@ -18,7 +19,6 @@ public static class PolicyOnnxExporter
 {
     public const int Opset = 17;
 
-    private const int FloatType = 1;
 
     /// <summary>Exports <paramref name="model"/> and its card; returns the card as written beside the file (with OnnxSha256).</summary>
     public static PolicyModelCard Export(PolicyNetwork model, PolicyModelCard card, string onnxPath)
@@ -139,41 +139,5 @@ public static class PolicyOnnxExporter
         g.Initializer.Add(Floats(name, weight.Values, weight.Shape));
     }
 
-    private static TensorProto Floats(string name, float[] values, long[] dims)
-    {
-        var tensor = new TensorProto { Name = name, DataType = FloatType };
-        tensor.Dims.AddRange(dims);
-        tensor.RawData = ByteString.CopyFrom(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()));
-        return tensor;
-    }
-
-    private static NodeProto Node(string op, string[] inputs, string[] outputs, params AttributeProto[] attributes)
-    {
-        var node = new NodeProto { OpType = op, Name = outputs[0] + "_" + op };
-        node.Input.AddRange(inputs);
-        node.Output.AddRange(outputs);
-        node.Attribute.AddRange(attributes);
-        return node;
-    }
-
-    private static AttributeProto Int(string name, long value) => new() { Name = name, Type = AttributeProto.Types.AttributeType.Int, I = value };
-
-    private static AttributeProto Ints(string name, params long[] values)
-    {
-        var attribute = new AttributeProto { Name = name, Type = AttributeProto.Types.AttributeType.Ints };
-        attribute.Ints.AddRange(values);
-        return attribute;
-    }
-
-    private static ValueInfoProto ValueInfo(string name, params long[] rest)
-    {
-        var shape = new TensorShapeProto();
-        shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimParam = "batch" });
-        foreach (var d in rest)
-        {
-            shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimValue = d });
-        }
-
-        return new ValueInfoProto { Name = name, Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = FloatType, Shape = shape } } };
-    }
+    private static ValueInfoProto ValueInfo(string name, params long[] rest) => FloatValue(name, [-1, .. rest]);
 }

@@ -11,6 +11,7 @@ using TradingDashboard.Core.Models;
 using TradingDashboard.Tests.Components.Fakes;
 using TradingDashboard.Tests.Exchanges;
 using TradingDashboard.Tests.Pipeline;
+using static TradingDashboard.Trainer.Onnx.OnnxProto;
 
 namespace TradingDashboard.Tests.Models.Serving;
 
@@ -271,46 +272,9 @@ internal static class ServingTestKit
     private static float[] Weights(Random random, int count, float scale) =>
         Enumerable.Range(0, count).Select(_ => (float)((random.NextDouble() * 2) - 1) * scale).ToArray();
 
-    private static NodeProto Node(string op, string[] inputs, string[] outputs, params AttributeProto[] attributes)
-    {
-        var node = new NodeProto { OpType = op, Name = outputs[0] + "_" + op };
-        node.Input.AddRange(inputs);
-        node.Output.AddRange(outputs);
-        node.Attribute.AddRange(attributes);
-        return node;
-    }
+    private static TensorProto Tensor(string name, long[] dims, float[] values) => Floats(name, values, dims);
 
-    private static AttributeProto Int(string name, long value) => new() { Name = name, Type = AttributeProto.Types.AttributeType.Int, I = value };
-
-    private static AttributeProto Ints(string name, params long[] values)
-    {
-        var attribute = new AttributeProto { Name = name, Type = AttributeProto.Types.AttributeType.Ints };
-        attribute.Ints.AddRange(values);
-        return attribute;
-    }
-
-    private static TensorProto Tensor(string name, long[] dims, float[] values)
-    {
-        var tensor = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Float };
-        tensor.Dims.AddRange(dims);
-        tensor.FloatData.AddRange(values);
-        return tensor;
-    }
-
-    private static ValueInfoProto Value(string name, long[] dims)
-    {
-        var shape = new TensorShapeProto();
-        foreach (var dim in dims)
-        {
-            shape.Dim.Add(dim < 0 ? new TensorShapeProto.Types.Dimension { DimParam = "batch" } : new TensorShapeProto.Types.Dimension { DimValue = dim });
-        }
-
-        return new ValueInfoProto
-        {
-            Name = name,
-            Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)TensorProto.Types.DataType.Float, Shape = shape } },
-        };
-    }
+    private static ValueInfoProto Value(string name, long[] dims) => FloatValue(name, dims);
 }
 
 /// <summary>A registry over a temp folder with the test schema, a fake processor, in-memory alerts and audit log.</summary>
