@@ -77,7 +77,7 @@ public class DecisionLatencyBenchmarks
         _predictions = new LatestPredictions(slots, 120);
         var policyPath = Directory.EnumerateFiles(Path.Combine(models, "rl"), "*.onnx").Order(StringComparer.Ordinal).First();
         _policy = OnnxRlPolicy.Load(policyPath, sessions);
-        _gate = new OnnxGate(Path.Combine(models, TrainedGate.FolderName, "gate.onnx"));
+        _gate = OnnxGate.Load(Path.Combine(models, TrainedGate.FolderName, "gate.onnx"), sessions);
         var options = new OrchestratorOptions();
         IExpert[] experts =
         [

@@ -72,7 +72,7 @@ public sealed class TorchGateTrainer : IGateTrainer
                 {
                     try
                     {
-                        using var gate = new OnnxGate(request.IncumbentOnnxPath);
+                        using var gate = OnnxGate.Load(request.IncumbentOnnxPath);
                         incumbent = GateEvaluator.Evaluate(result.ValidationDecisions, gate, new RecentAccuracyGate(options.BaselineTemperature));
                         incumbentNote = "incumbent: " + gate.Name;
                     }

@@ -102,7 +102,7 @@ public class EvaluationSeams
             .Select(f => (Path: f, Card: GateModelCard.Read(Path.ChangeExtension(f, ".json"))))
             .OrderByDescending(c => c.Card.CreatedUtc)
             .FirstOrDefault();
-        return newest.Path is null ? null : new Gate.OnnxGate(newest.Path);
+        return newest.Path is null ? null : OnnxGate.Load(newest.Path, _sessions.Value);
     }
 }
 

@@ -95,7 +95,7 @@ public sealed class GateOnnxExportTests : IDisposable
         Assert.Equal((read with { OnnxSha256 = null }).ToJson(), embedded.ToJson());
 
         // The ONNX gate runs the file as the host would: mask, renormalize, context order.
-        using var gate = new OnnxGate(path);
+        using var gate = OnnxGate.Load(path);
         var decision = GateTestDecisions.Decision(GateTestDecisions.Start, VolatilityRegimeKind.High, 0.01,
         [
             new TestVote("cnn", Core.Reinforcement.AgentAction.Sell, 0.7),
