@@ -183,7 +183,17 @@ public sealed record OrchestratorDecision(
 /// <param name="SignedReturn">Sum over the scored votes of the signed forward return of the vote's direction over the
 /// horizon (+r for a Buy, -r for a Sell), before fees: what following its votes alone would have earned per unit; not
 /// the orchestrator's realized PnL.</param>
-public sealed record ExpertScore(string Expert, long Votes, long DirectionalVotes, int Scored, int Hits, double? Accuracy, double SignedReturn);
+public sealed record ExpertScore(string Expert, long Votes, long DirectionalVotes, int Scored, int Hits, double? Accuracy, double SignedReturn)
+{
+    /// <summary>
+    /// Its part of the orchestrator's closed trades, in fractions of equity, after fees, at decision closes
+    /// (<see cref="PnlAttribution"/>); null until the first trade closes or where nothing attributes trades.
+    /// </summary>
+    public double? PnlContribution { get; init; }
+
+    /// <summary>Closed trades in which it had a positive share of the entry.</summary>
+    public int AttributedTrades { get; init; }
+}
 
 /// <summary>Counters of the thresholds' effect since the start.</summary>
 public sealed record OrchestratorStats(long Decisions, long Entries, long Exits, long AvoidedEntries, long HeldExits);
@@ -201,6 +211,9 @@ public interface IOrchestratorFeed
     IReadOnlyList<ExpertScore> Leaderboard { get; }
 
     OrchestratorStats Stats { get; }
+
+    /// <summary>The newest trade attributed to the experts (null before the first, or where nothing attributes trades).</summary>
+    AttributedTrade? LastAttributedTrade => null;
 
     /// <summary>Calls <paramref name="handler"/> with each new decision until disposed; quick handlers only.</summary>
     IDisposable Subscribe(Action<OrchestratorDecision> handler);

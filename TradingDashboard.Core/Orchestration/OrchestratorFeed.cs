@@ -10,6 +10,7 @@ public sealed class OrchestratorFeed : IOrchestratorFeed
     private readonly List<Action<OrchestratorDecision>> _handlers = [];
     private IReadOnlyList<ExpertScore> _leaderboard = [];
     private OrchestratorStats _stats = new(0, 0, 0, 0, 0);
+    private AttributedTrade? _lastTrade;
 
     public OrchestratorFeed(int capacity = 500)
     {
@@ -32,6 +33,8 @@ public sealed class OrchestratorFeed : IOrchestratorFeed
 
     public OrchestratorStats Stats => Volatile.Read(ref _stats);
 
+    public AttributedTrade? LastAttributedTrade => Volatile.Read(ref _lastTrade);
+
     public IReadOnlyList<OrchestratorDecision> Recent(int limit = 200)
     {
         lock (_gate)
@@ -40,7 +43,8 @@ public sealed class OrchestratorFeed : IOrchestratorFeed
         }
     }
 
-    public void Publish(OrchestratorDecision decision, IReadOnlyList<ExpertScore> leaderboard, OrchestratorStats stats)
+    /// <param name="lastTrade">The newest attributed trade, when the publisher attributes trades (kept when null).</param>
+    public void Publish(OrchestratorDecision decision, IReadOnlyList<ExpertScore> leaderboard, OrchestratorStats stats, AttributedTrade? lastTrade = null)
     {
         ArgumentNullException.ThrowIfNull(decision);
         ArgumentNullException.ThrowIfNull(leaderboard);
@@ -57,6 +61,10 @@ public sealed class OrchestratorFeed : IOrchestratorFeed
             _latest[decision.Action.Symbol] = decision;
             Volatile.Write(ref _leaderboard, leaderboard);
             Volatile.Write(ref _stats, stats);
+            if (lastTrade is not null)
+            {
+                Volatile.Write(ref _lastTrade, lastTrade);
+            }
             handlers = [.. _handlers];
         }
 

@@ -61,6 +61,12 @@ public sealed class OrchestratorOptions
 
     public decimal ShortFraction { get; set; } = 0.5m;
 
+    /// <summary>
+    /// Fee per side charged when the orchestrator's trades are attributed to the experts (PnlAttribution), 0.001 = 0.1 %:
+    /// the paper venue's default taker fee. The attribution uses decision closes, not fills.
+    /// </summary>
+    public double AttributionFeeRate { get; set; } = PnlAttribution.DefaultFeeRate;
+
     /// <summary>Decisions the feed keeps for the dashboard.</summary>
     public int RecentDecisions { get; set; } = 500;
 
@@ -123,6 +129,11 @@ public sealed class OrchestratorOptionsValidator : IValidateOptions<Orchestrator
         if (options.ShortEnabled && options.ShortFraction is <= 0 or > 1)
         {
             errors.Add($"{S}:ShortFraction must be above 0 and at most 1 when ShortEnabled (got {options.ShortFraction}).");
+        }
+
+        if (!double.IsFinite(options.AttributionFeeRate) || options.AttributionFeeRate is < 0 or >= 0.1)
+        {
+            errors.Add($"{S}:AttributionFeeRate must be a fraction in [0, 0.1) (0.001 = 0.1 %; got {options.AttributionFeeRate}).");
         }
 
         if (options.Gate is not (OrchestratorOptions.TrainedGateName or RecentAccuracyGate.GateName))

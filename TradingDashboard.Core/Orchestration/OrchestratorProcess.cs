@@ -29,6 +29,7 @@ public sealed partial class OrchestratorProcess : ManagedProcess
     private readonly HashSet<(string Symbol, long OpenTimeMs)> _seen = [];
     private readonly IDecisionOutcomeStore? _outcomes;
     private readonly string _mode;
+    private readonly PnlAttribution _attribution;
 
     /// <param name="otherTraderRunning">True while another stage trades the account (the rule expert's "strategy-rule").</param>
     /// <param name="outcomes">Where live decisions are recorded with their realized forward returns (null: not recorded).</param>
@@ -62,6 +63,7 @@ public sealed partial class OrchestratorProcess : ManagedProcess
         _timeframe = TimeframeExtensions.Parse(options.Timeframe);
         _outcomes = outcomes;
         _mode = mode;
+        _attribution = new PnlAttribution(options.AttributionFeeRate);
     }
 
     public override string Name => "orchestrator";
@@ -77,6 +79,9 @@ public sealed partial class OrchestratorProcess : ManagedProcess
 
     /// <summary>Targets not sent because another stage was trading.</summary>
     public long Blocked => Interlocked.Read(ref _blocked);
+
+    /// <summary>The experts' parts of the orchestrator's closed trades (live decisions only), merged into the leaderboard.</summary>
+    public PnlAttribution Attribution => _attribution;
 
     /// <summary>Decides on one closed candle and acts on the decision (the loop body; public for tests).</summary>
     public async Task<OrchestratorDecision?> OnClosedBarAsync(OHLCVBar bar, bool warmup, CancellationToken cancellationToken = default)
@@ -105,7 +110,8 @@ public sealed partial class OrchestratorProcess : ManagedProcess
         }
 
         decision = decision with { Execution = await ExecuteAsync(decision, cancellationToken).ConfigureAwait(false) };
-        _feed.Publish(decision, _orchestrator.Scoreboard.Snapshot(), _orchestrator.Stats);
+        _attribution.Observe(decision);
+        _feed.Publish(decision, _attribution.Merge(_orchestrator.Scoreboard.Snapshot()), _orchestrator.Stats, _attribution.LastTrade);
         if (_outcomes is not null && decision.Context is { } context)
         {
             _outcomes.Record(

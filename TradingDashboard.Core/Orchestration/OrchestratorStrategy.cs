@@ -27,7 +27,8 @@ public sealed class OrchestratorStrategy : IStrategy
 
     /// <param name="name">The strategy's name in reports ("orchestrator", or the expert's name for a single-expert run).</param>
     /// <param name="keepDecisions">Also keep every <see cref="OrchestratorDecision"/> (warm-up included) in <see cref="Decisions"/>.</param>
-    public OrchestratorStrategy(string name, Orchestrator orchestrator, Timeframe decisionTimeframe, IEnumerable<string> symbols, bool keepDecisions = false)
+    /// <param name="attributionFeeRate">Fee per side of the <see cref="Attribution"/> (0.001 = 0.1 %).</param>
+    public OrchestratorStrategy(string name, Orchestrator orchestrator, Timeframe decisionTimeframe, IEnumerable<string> symbols, bool keepDecisions = false, double attributionFeeRate = PnlAttribution.DefaultFeeRate)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         ArgumentNullException.ThrowIfNull(orchestrator);
@@ -37,7 +38,14 @@ public sealed class OrchestratorStrategy : IStrategy
         _timeframe = decisionTimeframe;
         _symbols = new HashSet<string>(symbols, StringComparer.Ordinal);
         _decisions = keepDecisions ? [] : null;
+        Attribution = new PnlAttribution(attributionFeeRate);
     }
+
+    /// <summary>The experts' parts of this run's trades, from the trading-period decisions at decision closes (not the backtest's fills).</summary>
+    public PnlAttribution Attribution { get; }
+
+    /// <summary>The scoreboard's leaderboard with each expert's PnL contribution of this run.</summary>
+    public IReadOnlyList<ExpertScore> Leaderboard => Attribution.Merge(_orchestrator.Scoreboard.Snapshot());
 
     public string Name { get; }
 
@@ -72,6 +80,7 @@ public sealed class OrchestratorStrategy : IStrategy
             return null;
         }
 
+        Attribution.Observe(decision);
         _outcomes.Add(new DecisionOutcome(
             RebuildGateContext(decision, bar.Symbol, now),
             decision.Gate,

@@ -110,6 +110,33 @@ public sealed class OrchestratorProcessTests : IDisposable
     }
 
     [Fact]
+    public async Task A_closed_trade_is_attributed_on_the_published_leaderboard()
+    {
+        using var h = new ExecutorHarness();
+        using var process = Create(h, trades: true);
+        _expert.Next = ExpertVote.Create(AgentAction.Buy, 0.9, "breakout");
+        Assert.Equal(DecisionKind.Entry, (await process.OnClosedBarAsync(await Market(h, 0), warmup: false))!.Kind);
+        Assert.Null(_feed.Leaderboard.Single().PnlContribution);
+
+        // The entry fills on the next bar; then a Sell at a close 2 % higher exits.
+        _expert.Next = ExpertVote.Create(AgentAction.Hold, 0, "wait");
+        await process.OnClosedBarAsync(await Market(h, 1), warmup: false);
+        _expert.Next = ExpertVote.Create(AgentAction.Sell, 0.9, "target");
+        var up = Bar("ETHUSDT", T0 + (2 * M), 2000, 2041, 1999, 2040, 1_000_000);
+        h.Clock.SetUtcNow(DateTimeOffset.FromUnixTimeMilliseconds(up.CloseTimeMs + 1));
+        h.Exchange.OnBar(up);
+        await h.Executor.OnBarAsync(up);
+        Assert.Equal(DecisionKind.Exit, (await process.OnClosedBarAsync(up, warmup: false))!.Kind);
+
+        // By hand: the only expert has share 1; r = 0.5 (LongFraction) x (2040 / 2000 - 1 - 2 x 0.001) = 0.009.
+        var score = _feed.Leaderboard.Single();
+        Assert.Equal(0.009, score.PnlContribution!.Value, 12);
+        Assert.Equal(1, score.AttributedTrades);
+        Assert.Equal(0.009, _feed.LastAttributedTrade!.Return, 12);
+        Assert.Equal(1, process.Attribution.ClosedTrades);
+    }
+
+    [Fact]
     public void Options_validation_names_the_bad_setting()
     {
         var result = new OrchestratorOptionsValidator().Validate(null, new OrchestratorOptions { EntryThreshold = 0.3, ExitThreshold = 0.5, Timeframe = "5m" });
@@ -117,6 +144,8 @@ public sealed class OrchestratorProcessTests : IDisposable
         Assert.Contains(result.Failures!, f => f.Contains("Trading:Orchestrator:Timeframe", StringComparison.Ordinal));
         Assert.Contains(result.Failures!, f => f.Contains("ExitThreshold", StringComparison.Ordinal));
         Assert.True(new OrchestratorOptionsValidator().Validate(null, new OrchestratorOptions()).Succeeded);
+        var fee = new OrchestratorOptionsValidator().Validate(null, new OrchestratorOptions { AttributionFeeRate = 0.2 });
+        Assert.Contains(fee.Failures!, f => f.Contains("AttributionFeeRate", StringComparison.Ordinal));
     }
 }
 

@@ -142,6 +142,37 @@ public sealed class StrategyEvaluationCoreTests
 
         Assert.Equal(Closes.Length, viaStrategy.Decisions.Count);
         Assert.Equal(Closes.Length - 3, viaStrategy.Outcomes.Count); // warm-up decisions are not recorded
+
+        // The run's PnL attribution against a plain re-computation over the trading-period decisions (fee 0.001 a side).
+        var expectedPnl = new Dictionary<string, double> { ["a"] = 0, ["b"] = 0 };
+        var closed = 0;
+        (double Close, Dictionary<string, double> Parts)? open = null;
+        foreach (var d in viaStrategy.Decisions.Skip(3))
+        {
+            if (d.Kind == DecisionKind.Entry)
+            {
+                var parts = d.Votes.ToDictionary(v => v.Expert, v => Math.Max(0, v.Weight * v.Vote.Confidence * v.Vote.Direction));
+                open = (d.BarClose!.Value, parts);
+            }
+            else if (d.Kind == DecisionKind.Exit && open is { } o)
+            {
+                var r = 0.5 * ((d.BarClose!.Value / o.Close) - 1 - 0.002);
+                foreach (var (name, part) in o.Parts)
+                {
+                    expectedPnl[name] += part / o.Parts.Values.Sum() * r;
+                }
+
+                closed++;
+                open = null;
+            }
+        }
+
+        Assert.True(closed > 0, "the series should close at least one trade");
+        Assert.Equal(closed, viaStrategy.Attribution.ClosedTrades);
+        foreach (var score in viaStrategy.Leaderboard)
+        {
+            Assert.Equal(expectedPnl[score.Expert], score.PnlContribution!.Value, 12);
+        }
         Assert.Null(viaStrategy.OnBar(Bar(20, 100, "BTCUSDT"), context)); // not a decided symbol
         Assert.Null(viaStrategy.OnBar(new OHLCVBar("test", "ETHUSDT", Timeframe.OneHour, T0, 1, 1, 1, 1, 1, true), context));
     }

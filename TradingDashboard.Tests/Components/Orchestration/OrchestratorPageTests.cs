@@ -49,9 +49,11 @@ public sealed class OrchestratorPageTests : ComponentTestBase, IDisposable
     {
         var t = new DateTimeOffset(2024, 5, 1, 12, 0, 0, TimeSpan.Zero);
         var stats = new OrchestratorStats(2, 1, 0, 1, 0);
-        ExpertScore[] board = [new("rule", 10, 4, 3, 2, 2.0 / 3, 0.012), new("cnn", 8, 0, 0, 0, null, 0)];
-        _feed.Publish(Decision(t, AgentAction.Hold, 0.55, DecisionKind.AvoidedEntry, 0.55), board, stats);
-        _feed.Publish(Decision(t.AddMinutes(1), AgentAction.Buy, 0.62, DecisionKind.Entry, 0.62), board, stats);
+        ExpertScore[] before = [new("rule", 10, 4, 3, 2, 2.0 / 3, 0.012), new("cnn", 8, 0, 0, 0, null, 0)];
+        ExpertScore[] board = [before[0] with { PnlContribution = -0.00346, AttributedTrades = 2 }, before[1] with { PnlContribution = 0, AttributedTrades = 0 }];
+        var trade = new AttributedTrade("ETHUSDT", 1, 2000, 1990, 0.5, -0.003, t.AddHours(-2), t.AddHours(-1), new Dictionary<string, double> { ["rule"] = 1 });
+        _feed.Publish(Decision(t, AgentAction.Hold, 0.55, DecisionKind.AvoidedEntry, 0.55), before, stats);
+        _feed.Publish(Decision(t.AddMinutes(1), AgentAction.Buy, 0.62, DecisionKind.Entry, 0.62), board, stats, trade);
     }
 
     [Fact]
@@ -82,6 +84,10 @@ public sealed class OrchestratorPageTests : ComponentTestBase, IDisposable
         Assert.Equal("66.7 %", cut.Find("[data-expert=rule] [data-accuracy]").TextContent);
         Assert.Equal("+1.20 %", cut.Find("[data-expert=rule] [data-signed-return]").TextContent);
         Assert.Equal("—", cut.Find("[data-expert=cnn] [data-accuracy]").TextContent);
+        Assert.Equal("-0.35 % (2 trades)", cut.Find("[data-expert=rule] [data-pnl-contribution]").TextContent);
+        Assert.Equal("+0.00 % (0 trades)", cut.Find("[data-expert=cnn] [data-pnl-contribution]").TextContent);
+        Assert.Contains("ETHUSDT long 2024-05-01 10:00 → 2024-05-01 11:00 UTC, -0.30 % of equity", cut.Find("[data-last-trade]").TextContent, StringComparison.Ordinal);
+        Assert.Contains("PnL contribution", cut.Find("[data-leaderboard-note]").TextContent, StringComparison.Ordinal);
         Assert.NotNull(cut.Find("[data-figure=gate-weights][data-symbol=ETHUSDT]"));
         Assert.Equal("1", cut.Find("[data-stat-avoided]").TextContent);
     }
