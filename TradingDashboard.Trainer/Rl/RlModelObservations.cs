@@ -116,7 +116,7 @@ public static class RlModelObservations
         return new RlObservationInputs(spec, set.Frames, set.Schema, withCnn ? new CnnPredictionTable(set.Predictions) : null)
         {
             Description = string.Create(CultureInfo.InvariantCulture,
-                $"{primary} frames at {step.ToCode()} closes from {framesFrom:u}: {set.Frames.Count} kept, {set.Predictions.Count} CNN predictions; decisions without them see present = 0."),
+                $"{primary} frames at {step.ToCode()} closes from {framesFrom:u}: {set.Frames.Count} kept, {set.Predictions.Count} CNN predictions (processor: {set.Counts.Built} frames built, skipped {set.Counts.SkippedWarmup} warm-up, {set.Counts.SkippedGap} gap, {set.Counts.SkippedStaleReference} stale reference); decisions without them see present = 0."),
         };
     }
 }
