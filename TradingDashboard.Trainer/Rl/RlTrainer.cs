@@ -20,6 +20,9 @@ public sealed record RlObservationInputs(RlObservationSpec Spec, IFeatureFrameSo
     public static RlObservationInputs BarReturns(int returns = 16, int volatilityWindow = 32) =>
         new(new RlObservationSpec(returns, volatilityWindow, null, false, [], 0));
 
+    /// <summary>Where the frames and predictions came from (the card's notes); null for bar returns alone.</summary>
+    public string? Description { get; init; }
+
     /// <summary>A fresh source (sources keep per-episode state: one per environment).</summary>
     public IObservationSource Build() => Spec.BuildSource(Frames, Schema, Predictions);
 }
@@ -336,6 +339,15 @@ public sealed class RlTrainer
         if (observation.Spec.FeatureSchemaHash is null && observation.Spec.CnnTimeframes.Count == 0)
         {
             notes.Add("Observation: bar returns and position state only (no feature frames, no CNN).");
+        }
+        else
+        {
+            notes.Add(string.Create(CultureInfo.InvariantCulture,
+                $"Observation: bar returns{(observation.Spec.FeatureSchemaHash is null ? string.Empty : $", feature frame (schema {observation.Spec.FeatureSchemaHash})")}{(observation.Spec.CnnTimeframes.Count == 0 ? string.Empty : $", CNN heads {string.Join(",", observation.Spec.CnnTimeframes)} and {observation.Spec.CnnHiddenSize} hidden values")} and position state; episodes on the primary symbol only (frames exist for it alone)."));
+            if (observation.Description is { } description)
+            {
+                notes.Add(description);
+            }
         }
 
         foreach (var v in validations)

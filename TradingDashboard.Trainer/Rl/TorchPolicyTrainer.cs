@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using TradingDashboard.Core.Domain;
+using TradingDashboard.Core.Features;
 using TradingDashboard.Core.Models;
 using TradingDashboard.Core.Reinforcement;
 using TradingDashboard.Trainer.Cnn;
@@ -15,8 +16,10 @@ namespace TradingDashboard.Trainer.Rl;
 /// primary symbol's decisions, episodes on the primary symbol, the bar-returns observation; writes the candidate
 /// (NAME-yyyyMMddTHHmmssZ.onnx + card) to the output directory and the run to MODELS/runs/rl; then evaluates the
 /// candidate's file and, when given, the incumbent's file greedily on the same newest tail through the
-/// <see cref="TradingEnvironment"/>. <see cref="PolicyRetrainRequest.Features"/> and <see cref="PolicyRetrainRequest.CnnOnnxPath"/>
-/// are not used: the candidate observes bar returns (docs/rl.md).
+/// <see cref="TradingEnvironment"/>. The candidate observes what the incumbent's card observes: bar returns alone, or
+/// with feature frames and CNN predictions built from the request's bars (higher timeframes aggregated from them) with
+/// <see cref="PolicyRetrainRequest.Features"/> and the CNN of <see cref="PolicyRetrainRequest.CnnOnnxPath"/>
+/// (<see cref="RlModelObservations"/>; the run fails with a clear message when the card needs the CNN and none is given).
 /// </summary>
 public sealed partial class TorchPolicyTrainer : IPolicyTrainer
 {
@@ -65,7 +68,8 @@ public sealed partial class TorchPolicyTrainer : IPolicyTrainer
 
             var barTimeframe = primaryBars[0].Timeframe;
             var symbols = bars.Select(b => b.Symbol).Distinct().OrderBy(s => s == request.PrimarySymbol ? 0 : 1).ThenBy(s => s, StringComparer.Ordinal).ToList();
-            var environment = (_environment ?? new RlEnvironmentSettings { Symbols = symbols, StepTimeframe = IncumbentStep(request.IncumbentOnnxPath, barTimeframe) }) with { Symbols = symbols };
+            var incumbentCard = IncumbentCard(request.IncumbentOnnxPath);
+            var environment = (_environment ?? new RlEnvironmentSettings { Symbols = symbols, StepTimeframe = IncumbentStep(incumbentCard, barTimeframe) }) with { Symbols = symbols };
             var stepMs = environment.StepTimeframe.DurationMs();
             var decisions = primaryBars.Where(b => (b.CloseTimeMs + 1) % stepMs == 0).ToList();
             var split = (int)Math.Floor(decisions.Count * (1 - request.ValidationFraction));
@@ -96,7 +100,9 @@ public sealed partial class TorchPolicyTrainer : IPolicyTrainer
             Directory.CreateDirectory(request.OutputDirectory);
             var models = _models ?? new ModelsFolder(Path.GetDirectoryName(Path.GetFullPath(request.OutputDirectory)) ?? request.OutputDirectory);
             var runs = new FileRlTrainingRuns(models, NullLogger<FileRlTrainingRuns>.Instance);
-            var observation = RlObservationInputs.BarReturns();
+            var observation = incumbentCard is { } spec && RlModelObservations.NeedsModels(spec.Observation)
+                ? ModelObservation(spec.Observation, request, bars, environment.StepTimeframe, cancellationToken)
+                : RlObservationInputs.BarReturns();
             var onnxPath = Path.Combine(request.OutputDirectory, fileName);
             var trainer = new RlTrainer(options, environment, _time);
             var result = trainer.Train(new RlTrainingData(bars, [request.PrimarySymbol], null, validationFrom, validationTo, "host retraining"), observation, onnxPath, runs, null, null, cancellationToken);
@@ -108,7 +114,7 @@ public sealed partial class TorchPolicyTrainer : IPolicyTrainer
             {
                 try
                 {
-                    incumbent = EvaluateFile(incumbentPath, bars, environment, request.PrimarySymbol, validationFrom, validationTo);
+                    incumbent = EvaluateFile(incumbentPath, bars, environment, request.PrimarySymbol, validationFrom, validationTo, observation.Frames, observation.Schema, observation.Predictions);
                 }
                 catch (Exception ex) when (ex is InvalidOperationException or InvalidDataException or IOException or ArgumentException or Microsoft.ML.OnnxRuntime.OnnxRuntimeException)
                 {
@@ -135,32 +141,51 @@ public sealed partial class TorchPolicyTrainer : IPolicyTrainer
         }
     }
 
-    /// <summary>
-    /// The candidate steps like the incumbent (a 1h policy is retrained as a 1h policy from the host's 1m candles) when the
-    /// incumbent's card names a step the bars divide; else the bars' own timeframe.
-    /// </summary>
-    private static Timeframe IncumbentStep(string? incumbentOnnxPath, Timeframe barTimeframe)
+    /// <summary>The incumbent's card, when its file has one that reads (else the candidate uses the defaults).</summary>
+    private static PolicyModelCard? IncumbentCard(string? incumbentOnnxPath)
     {
         var card = incumbentOnnxPath is null ? null : Path.ChangeExtension(incumbentOnnxPath, ".json");
         if (card is null || !File.Exists(card))
         {
-            return barTimeframe;
+            return null;
         }
 
         try
         {
-            return TimeframeExtensions.TryParse(PolicyModelCard.Read(card).StepTimeframe, out var step) && step.DurationMs() % barTimeframe.DurationMs() == 0
-                ? step
-                : barTimeframe;
+            return PolicyModelCard.Read(card);
         }
         catch (InvalidDataException)
         {
-            return barTimeframe;
+            return null;
         }
     }
 
-    /// <summary>Greedy walk-forward result of an exported policy file, rebuilt from its card (bar-returns observations only).</summary>
-    public static RlEvaluation EvaluateFile(string onnxPath, IReadOnlyList<OHLCVBar> bars, RlEnvironmentSettings environment, string primarySymbol, DateTimeOffset from, DateTimeOffset to)
+    /// <summary>
+    /// The candidate steps like the incumbent (a 1h policy is retrained as a 1h policy from the host's 1m candles) when the
+    /// incumbent's card names a step the bars divide; else the bars' own timeframe.
+    /// </summary>
+    private static Timeframe IncumbentStep(PolicyModelCard? card, Timeframe barTimeframe) =>
+        card is not null && TimeframeExtensions.TryParse(card.StepTimeframe, out var step) && step.DurationMs() % barTimeframe.DurationMs() == 0
+            ? step
+            : barTimeframe;
+
+    /// <summary>The incumbent's frame/CNN observation, built from the request's bars (1h and 1d aggregated from them when absent).</summary>
+    private static RlObservationInputs ModelObservation(RlObservationSpec spec, PolicyRetrainRequest request, IReadOnlyList<OHLCVBar> bars, Timeframe step, CancellationToken cancellationToken)
+    {
+        if (spec.CnnTimeframes.Count > 0 && request.CnnOnnxPath is null)
+        {
+            throw new InvalidOperationException("The incumbent policy observes CNN predictions, but the request names no CNN model (CnnOnnxPath is null): cannot build its observation.");
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        var withHigher = StrategyEvaluation.OfflinePredictions.WithHigherTimeframes(bars, request.Features.Timeframes);
+        var framesFrom = DateTimeOffset.FromUnixTimeMilliseconds(bars[0].OpenTimeMs);
+        return RlModelObservations.Build(spec, withHigher, request.Features, framesFrom, step, request.CnnOnnxPath);
+    }
+
+    /// <summary>Greedy walk-forward result of an exported policy file, its observation rebuilt from its card with the given frames and predictions (none: bar-returns observations only).</summary>
+    public static RlEvaluation EvaluateFile(string onnxPath, IReadOnlyList<OHLCVBar> bars, RlEnvironmentSettings environment, string primarySymbol, DateTimeOffset from, DateTimeOffset to,
+        IFeatureFrameSource? frames = null, FeatureSchema? schema = null, ICnnPredictionSource? predictions = null)
     {
         ArgumentNullException.ThrowIfNull(environment);
         using var runner = OnnxPolicyRunner.Load(onnxPath);
@@ -170,9 +195,9 @@ public sealed partial class TorchPolicyTrainer : IPolicyTrainer
             throw new InvalidDataException($"{onnxPath}: unknown step timeframe '{card.StepTimeframe}'.");
         }
 
-        var source = card.Observation.BuildSource(null, null, null);
+        var source = card.Observation.BuildSource(frames, schema, predictions);
         var settings = environment with { StepTimeframe = step };
-        using var probe = new TradingEnvironment(bars, settings.Build(primarySymbol, from, to, null), card.Observation.BuildSource(null, null, null));
+        using var probe = new TradingEnvironment(bars, settings.Build(primarySymbol, from, to, null), card.Observation.BuildSource(frames, schema, predictions));
         if (!probe.ObservationNames.SequenceEqual(card.ObservationNames, StringComparer.Ordinal))
         {
             throw new InvalidDataException($"{onnxPath}: the rebuilt observation differs from the card's ({probe.ObservationLength} vs {card.ObservationNames.Count} values).");

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Spectre.Console;
 using TradingDashboard.Core.Configuration;
 using TradingDashboard.Core.Domain;
+using TradingDashboard.Core.Features;
 using TradingDashboard.Core.Models;
 using TradingDashboard.Core.Reinforcement;
 using TradingDashboard.Trainer.Datasets;
@@ -24,7 +25,7 @@ internal sealed class TrainRlCommand(TimeProvider time)
 
     public static string Usage =>
         "train rl --algo dqn|ppo --data DIR --from DATE --to DATE [--symbols ETHUSDT,BTCUSDT] [--validation-days 7] [--episodes 200] [--max-steps 500] " +
-        "[--seed 42] [--step 1m] [--bars 1m] [--observation bars] [--out onnx/rl] [--models onnx] [--checkpoints onnx/checkpoints/rl] [--checkpoint-every 25] " +
+        "[--seed 42] [--step 1m] [--bars 1m] [--observation bars|frame|bars+cnn|frame+cnn] [--cnn onnx/cnn-pivot.onnx] [--out onnx/rl] [--models onnx] [--checkpoints onnx/checkpoints/rl] [--checkpoint-every 25] " +
         "[--name rl-policy] [--resume CHECKPOINT.bin] [--trade-penalty 0] [--drawdown-penalty 0.5] [--volatility-penalty 0] [--hidden 64,64] [--learning-rate X] " +
         "[--gamma 0.99] [--cash 10000] [--threads 1] [--batch-size 64] [--target-sync 1000] [--epsilon-decay 0.5] [--entropy 0.01] [--temperature 1]";
 
@@ -34,7 +35,9 @@ internal sealed class TrainRlCommand(TimeProvider time)
         "  among --symbols (all of them feed the venue and risk manager). The last --validation-days days are never trained on: the exported",
         "  policy is run greedily over them (walk-forward) per symbol; the first symbol's result goes into the card and the run record.",
         "  --bars: the kline timeframe read (1m or 1h); --step: the decision timeframe (a whole number of --bars).",
-        "  --observation bars: returns and volatility of the step closes + position state (frame and frame+cnn are refused: see docs/rl.md).",
+        "  --observation bars: returns and volatility of the step closes + position state. frame: + the primary symbol's feature frame;",
+        "  bars+cnn: + the CNN's heads (1m and longer) and hidden state (--cnn, default onnx/cnn-pivot.onnx); frame+cnn: both. Frames and",
+        "  predictions are built from the kline folder as live (1m history needed; none: present = 0), and episodes run on the first symbol only.",
         "  Writes OUT/NAME.onnx + OUT/NAME.json (card), MODELS/runs/rl/RUNID.json (rewritten after every episode), CHECKPOINTS/RUNID-epN.bin + .json.",
     ];
 
@@ -72,24 +75,18 @@ internal sealed class TrainRlCommand(TimeProvider time)
             throw new UsageException($"{verb}: --step {step.ToCode()} is not a whole number of --bars {barTimeframe.ToCode()}.");
         }
 
-        var observationKind = cl.Optional("observation") ?? "bars";
-        if (observationKind is "frame" or "frame+cnn")
+        var observationKind = (cl.Optional("observation") ?? "bars").ToLowerInvariant();
+        if (!RlModelObservations.Kinds.Contains(observationKind))
         {
-            // Not built: see docs/rl.md ("Observation choice") for why the shipped agent uses bar returns.
-            throw new UsageException($"{verb}: --observation {observationKind} is not implemented in this trainer yet; use --observation bars.");
+            throw new UsageException($"{verb}: --observation must be {string.Join(", ", RlModelObservations.Kinds)} (got '{observationKind}').");
         }
 
-        if (observationKind != "bars")
+        var withCnn = observationKind.EndsWith("+cnn", StringComparison.Ordinal);
+        if (cl.Optional("cnn") is not null && !withCnn)
         {
-            throw new UsageException($"{verb}: --observation must be bars, frame or frame+cnn (got '{observationKind}').");
+            throw new UsageException($"{verb}: --cnn is only used with --observation bars+cnn or frame+cnn.");
         }
 
-        if (cl.Optional("cnn") is not null)
-        {
-            throw new UsageException($"{verb}: --cnn is only used with --observation frame+cnn.");
-        }
-
-        var observation = RlObservationInputs.BarReturns();
         var options = new RlTrainingOptions
         {
             Algorithm = algorithm,
@@ -126,7 +123,7 @@ internal sealed class TrainRlCommand(TimeProvider time)
             Symbols = symbols,
             Cash = (decimal)Number(cl, verb, "cash", 10_000),
             StepTimeframe = step,
-            WarmupBars = Math.Max(64, (observation.Spec.VolatilityWindow + 1) * stepBars),
+            WarmupBars = Math.Max(64, (32 + 1) * stepBars),
             DrawdownPenalty = Number(cl, verb, "drawdown-penalty", 0.5),
             VolatilityPenalty = Number(cl, verb, "volatility-penalty", 0),
             TradePenalty = Number(cl, verb, "trade-penalty", 0),
@@ -140,10 +137,20 @@ internal sealed class TrainRlCommand(TimeProvider time)
         console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
             $"Data: {bars.Count} {barTimeframe.ToCode()} bars of {string.Join(",", symbols)}; training {from:u}..{validationFrom:u}, validation {validationFrom:u}..{to:u}; step {step.ToCode()}.")));
 
+        var observation = RlObservationInputs.BarReturns();
+        IReadOnlyList<string> episodeSymbols = symbols;
+        if (observationKind != "bars")
+        {
+            observation = ModelObservation(verb, observationKind, cl.Optional("cnn") ?? Path.Combine(root, "onnx", "cnn-pivot.onnx"), data, symbols, step,
+                from - TimeSpan.FromMilliseconds((environment.WarmupBars + 2) * barTimeframe.DurationMs()), to, console);
+            episodeSymbols = [symbols[0]];
+            console.MarkupLine(Markup.Escape($"Observation {observationKind}: {observation.Description} Episodes and validation on {symbols[0]} only (frames exist for the primary symbol alone)."));
+        }
+
         var trainer = new RlTrainer(options, environment, time, console);
         var runs = new FileRlTrainingRuns(new ModelsFolder(models), NullLogger<FileRlTrainingRuns>.Instance);
         var onnxPath = Path.Combine(outDir, options.ModelName + ".onnx");
-        var result = trainer.Train(new RlTrainingData(bars, symbols, from, validationFrom, to, data), observation, onnxPath, runs, checkpoints, cl.Optional("resume"));
+        var result = trainer.Train(new RlTrainingData(bars, episodeSymbols, from, validationFrom, to, data), observation, onnxPath, runs, checkpoints, cl.Optional("resume"));
         console.MarkupLine($"Wrote [green]{Markup.Escape(onnxPath)}[/] ({new FileInfo(onnxPath).Length / 1024} KiB), card [green]{Markup.Escape(PolicyOnnxExporter.CardPath(onnxPath))}[/], run [green]{Markup.Escape(Path.Combine(runs.RunsDirectory, result.RunId + ".json"))}[/].");
         foreach (var v in result.Validations)
         {
@@ -159,6 +166,38 @@ internal sealed class TrainRlCommand(TimeProvider time)
 
         console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"Training took {result.Elapsed.TotalMinutes:F1} min.")));
         return 0;
+    }
+
+    /// <summary>Frames and CNN predictions of the primary symbol at the step closes of [framesFrom, to), from the kline folder as evaluate-strategy builds them.</summary>
+    private static RlObservationInputs ModelObservation(string verb, string kind, string cnnPath, string data, IReadOnlyList<string> symbols, Timeframe step, DateTimeOffset framesFrom, DateTimeOffset to, IAnsiConsole console)
+    {
+        var features = PivotDatasetBuilder.DefaultFeatures(symbols);
+        var schema = new FeatureSchema(features);
+        ModelCard? cnnCard = null;
+        if (kind.EndsWith("+cnn", StringComparison.Ordinal))
+        {
+            var cardPath = Path.ChangeExtension(cnnPath, ".json");
+            if (!File.Exists(cnnPath) || !File.Exists(cardPath))
+            {
+                throw new UsageException($"{verb}: --cnn {cnnPath} or its card {cardPath} not found.");
+            }
+
+            cnnCard = ModelCard.Read(cardPath);
+        }
+
+        var spec = RlModelObservations.Spec(kind, schema, cnnCard, features.AnchorTimeframe);
+        // 1m history from a day before the first frame warms the fine features up; 1h and 1d are read in full.
+        var contents = KlineFolder.Load(data, features.Symbols, features.Timeframes, to);
+        var fineFromMs = framesFrom.AddDays(-1).ToUnixTimeMilliseconds();
+        var bars = contents.Series.Values.SelectMany(s => s).Where(b => b.Timeframe > Timeframe.OneMinute || b.OpenTimeMs >= fineFromMs);
+        try
+        {
+            return RlModelObservations.Build(spec, bars, features, framesFrom, step, cnnPath, console: console);
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new UsageException($"{verb}: {ex.Message}");
+        }
     }
 
     /// <summary>The klines of the symbols at one timeframe, merged in time order (then symbol order), opening in [from, to).</summary>

@@ -58,14 +58,6 @@ public static class OfflinePredictions
         var features = PivotDatasetBuilder.DefaultFeatures(symbols);
         var contents = KlineFolder.Load(dataDirectory, features.Symbols, features.Timeframes, to);
         var fineFromMs = fineHistoryFrom.ToUnixTimeMilliseconds();
-        var symbolOrder = features.Symbols.ToList();
-        var ordered = contents.Series.Values
-            .SelectMany(s => s)
-            .Where(b => b.IsClosed && (b.Timeframe > Timeframe.OneMinute || b.OpenTimeMs >= fineFromMs))
-            .OrderBy(b => b.OpenTimeMs + b.Timeframe.DurationMs())
-            .ThenBy(b => b.Timeframe)
-            .ThenBy(b => symbolOrder.IndexOf(b.Symbol))
-            .ToList();
         var notes = new List<string>();
         foreach (var symbol in features.Symbols)
         {
@@ -74,6 +66,41 @@ public static class OfflinePredictions
                 notes.Add($"{symbol}: no {timeframe.ToCode()} history in the data{(features.OptionalTimeframes.Contains(timeframe) ? "; its block is masked in every frame" : string.Empty)}.");
             }
         }
+
+        var bars = contents.Series.Values
+            .SelectMany(s => s)
+            .Where(b => b.Timeframe > Timeframe.OneMinute || b.OpenTimeMs >= fineFromMs);
+        return BuildFromBars(bars, features, framesFrom, models, factory, keepFrames, console, notes: notes);
+    }
+
+    /// <summary>
+    /// The same as <see cref="Build"/> over bars in memory (any order; open bars are skipped) with the given feature
+    /// settings: every timeframe the settings need must be among the bars (see <see cref="WithHigherTimeframes"/>).
+    /// </summary>
+    /// <param name="scoreFrame">Which frames to score and keep (null: all); the processor still builds every frame, so features stay as live.</param>
+    public static OfflinePredictionSet BuildFromBars(
+        IEnumerable<OHLCVBar> bars,
+        FeatureSettings features,
+        DateTimeOffset framesFrom,
+        IReadOnlyList<OfflineModel> models,
+        Func<FeatureSchema, IPivotModelFactory> factory,
+        bool keepFrames,
+        IAnsiConsole? console = null,
+        Func<FeatureFrame, bool>? scoreFrame = null,
+        IReadOnlyList<string>? notes = null)
+    {
+        ArgumentNullException.ThrowIfNull(bars);
+        ArgumentNullException.ThrowIfNull(features);
+        ArgumentNullException.ThrowIfNull(models);
+        ArgumentNullException.ThrowIfNull(factory);
+        var symbolOrder = features.Symbols.ToList();
+        var ordered = bars
+            .Where(b => b.IsClosed)
+            .OrderBy(b => b.OpenTimeMs + b.Timeframe.DurationMs())
+            .ThenBy(b => b.Timeframe)
+            .ThenBy(b => symbolOrder.IndexOf(b.Symbol))
+            .ToList();
+        var allNotes = notes?.ToList() ?? [];
 
         var processor = new DataProcessor(new DataProcessorSettings
         {
@@ -105,7 +132,7 @@ public static class OfflinePredictions
                 catch (InvalidDataException ex)
                 {
                     // A model of another feature schema (other symbols) cannot score these frames: its expert abstains.
-                    notes.Add($"model {Path.GetFileName(model.OnnxPath)} not used: {ex.Message}");
+                    allNotes.Add($"model {Path.GetFileName(model.OnnxPath)} not used: {ex.Message}");
                 }
             }
 
@@ -121,7 +148,7 @@ public static class OfflinePredictions
                     processor.Process(ordered[i], output);
                     foreach (var outcome in output.Frames)
                     {
-                        if (outcome.Frame is not { } frame)
+                        if (outcome.Frame is not { } frame || (scoreFrame is not null && !scoreFrame(frame)))
                         {
                             continue;
                         }
@@ -165,7 +192,7 @@ public static class OfflinePredictions
                 predictions,
                 loaded.ToDictionary(m => m.Model.Card.Name, m => m.Model.ExecutionProvider, StringComparer.Ordinal),
                 processor.FrameCounts,
-                notes);
+                allNotes);
         }
         finally
         {
@@ -174,6 +201,46 @@ public static class OfflinePredictions
                 model.Dispose();
             }
         }
+    }
+
+    /// <summary>The host's ONNX Runtime pivot-model factory for a schema (what live serving loads models with).</summary>
+    public static IPivotModelFactory OnnxFactory(FeatureSchema schema) => new OnnxPivotModelFactory(
+        new OnnxSessionFactory(Microsoft.Extensions.Options.Options.Create(new ModelsOptions()), Microsoft.Extensions.Logging.Abstractions.NullLogger<OnnxSessionFactory>.Instance),
+        RunningFeatureSchema.Fixed(schema));
+
+    /// <summary>
+    /// The bars plus, for every timeframe of <paramref name="timeframes"/> longer than a symbol's finest one and absent
+    /// from the bars, the complete candles aggregated from that finest series (the host keeps 1m candles; frames need
+    /// 1h and 1d too). Incomplete buckets (gaps, the running hour) are left out, as the live aggregator would not close them.
+    /// </summary>
+    public static List<OHLCVBar> WithHigherTimeframes(IReadOnlyList<OHLCVBar> bars, IReadOnlyList<Timeframe> timeframes)
+    {
+        ArgumentNullException.ThrowIfNull(bars);
+        ArgumentNullException.ThrowIfNull(timeframes);
+        var result = bars.ToList();
+        foreach (var group in bars.Where(b => b.IsClosed).GroupBy(b => b.Symbol, StringComparer.Ordinal))
+        {
+            var present = group.Select(b => b.Timeframe).ToHashSet();
+            var finest = present.Min();
+            var source = group.Where(b => b.Timeframe == finest).OrderBy(b => b.OpenTimeMs).ToList();
+            foreach (var timeframe in timeframes.Where(tf => tf > finest && !present.Contains(tf) && tf.DurationMs() % finest.DurationMs() == 0))
+            {
+                var size = timeframe.DurationMs();
+                var need = size / finest.DurationMs();
+                foreach (var bucket in source.GroupBy(b => b.OpenTimeMs - (b.OpenTimeMs % size)))
+                {
+                    var parts = bucket.ToList();
+                    if (parts.Count != need)
+                    {
+                        continue;
+                    }
+
+                    result.Add(new OHLCVBar(parts[0].Source, group.Key, timeframe, bucket.Key, parts[0].Open, parts.Max(b => b.High), parts.Min(b => b.Low), parts[^1].Close, parts.Sum(b => b.Volume), IsClosed: true));
+                }
+            }
+        }
+
+        return result;
     }
 
     /// <summary>The shipped models of a folder: cnn-pivot.onnx (slot "cnn"), fasttree-1m.onnx and fasttree-1h.onnx, those present.</summary>
