@@ -472,34 +472,13 @@ public sealed partial class ModelRegistry : IModelRegistry, IHostedService, IDis
         }
     }
 
-    private List<(string Path, string Fingerprint)> ListFiles()
-    {
-        if (!Directory.Exists(_folder))
-        {
-            return [];
-        }
-
-        return Directory.EnumerateFiles(_folder, "*.onnx", SearchOption.TopDirectoryOnly)
-            .Order(StringComparer.Ordinal)
-            .Select(p => (Path.GetFullPath(p), Fingerprint(p)))
-            .ToList();
-    }
-
-    /// <summary>Size and write time of the file and its card: a change of either (a copy finishing, a new card) offers the model again.</summary>
-    private static string Fingerprint(string onnxPath)
-    {
-        var onnx = new FileInfo(onnxPath);
-        var card = new FileInfo(Path.ChangeExtension(onnxPath, ".json"));
-        return string.Create(
-            CultureInfo.InvariantCulture,
-            $"{onnx.Length}:{onnx.LastWriteTimeUtc.Ticks}|{(card.Exists ? $"{card.Length}:{card.LastWriteTimeUtc.Ticks}" : "-")}");
-    }
+    private List<(string Path, string Fingerprint)> ListFiles() => ModelFiles.List(_folder);
 
     private void MarkSeen(string path)
     {
         if (File.Exists(path))
         {
-            var fingerprint = Fingerprint(path);
+            var fingerprint = ModelFiles.Fingerprint(path);
             lock (_gate)
             {
                 _seen[path] = fingerprint;

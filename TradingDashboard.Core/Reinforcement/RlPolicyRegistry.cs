@@ -559,31 +559,13 @@ public sealed partial class RlPolicyRegistry : IRlPolicySource, IHostedService, 
         }
     }
 
-    private List<(string Path, string Fingerprint)> ListFiles()
-    {
-        if (!Directory.Exists(Folder))
-        {
-            return [];
-        }
-
-        return Directory.EnumerateFiles(Folder, "*.onnx", SearchOption.TopDirectoryOnly)
-            .Order(StringComparer.Ordinal)
-            .Select(p => (Path.GetFullPath(p), Fingerprint(p)))
-            .ToList();
-    }
-
-    private static string Fingerprint(string onnxPath)
-    {
-        var onnx = new FileInfo(onnxPath);
-        var card = new FileInfo(Path.ChangeExtension(onnxPath, ".json"));
-        return string.Create(CultureInfo.InvariantCulture, $"{onnx.Length}:{onnx.LastWriteTimeUtc.Ticks}|{(card.Exists ? $"{card.Length}:{card.LastWriteTimeUtc.Ticks}" : "-")}");
-    }
+    private List<(string Path, string Fingerprint)> ListFiles() => ModelFiles.List(Folder);
 
     private void MarkSeen(string path)
     {
         if (File.Exists(path))
         {
-            var fingerprint = Fingerprint(path);
+            var fingerprint = ModelFiles.Fingerprint(path);
             lock (_gate)
             {
                 _seen[path] = fingerprint;
