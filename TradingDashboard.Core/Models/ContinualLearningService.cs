@@ -49,8 +49,7 @@ public sealed partial class ContinualLearningService : ManagedProcess, IContinua
     private readonly ContinualLearningOptions _options;
     private readonly string _primarySymbol;
     private readonly Lock _gate = new();
-    private readonly Lock _listenerGate = new();
-    private volatile Action[] _listeners = [];
+    private readonly ChangeListeners _listeners = new();
     private ContinualLearningState _state;
     private bool _loopRunning;
     private bool _training;
@@ -115,16 +114,7 @@ public sealed partial class ContinualLearningService : ManagedProcess, IContinua
         }
     }
 
-    public IDisposable Subscribe(Action changed)
-    {
-        ArgumentNullException.ThrowIfNull(changed);
-        lock (_listenerGate)
-        {
-            _listeners = [.. _listeners, changed];
-        }
-
-        return new Removal(this, changed);
-    }
+    public IDisposable Subscribe(Action changed) => _listeners.Add(changed);
 
     public async Task<string> RequestRetrainAsync(Actor actor, CancellationToken ct)
     {
@@ -412,30 +402,7 @@ public sealed partial class ContinualLearningService : ManagedProcess, IContinua
         }
     }
 
-    private void Notify()
-    {
-        foreach (var listener in _listeners)
-        {
-            try
-            {
-                listener();
-            }
-#pragma warning disable CA1031 // A faulty subscriber (a closed page) must not stop the service.
-            catch (Exception ex)
-#pragma warning restore CA1031
-            {
-                LogListenerFailed(Logger, ex);
-            }
-        }
-    }
-
-    private void RemoveListener(Action listener)
-    {
-        lock (_listenerGate)
-        {
-            _listeners = _listeners.Where(l => l != listener).ToArray();
-        }
-    }
+    private void Notify() => _listeners.Raise(ex => LogListenerFailed(Logger, ex));
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Continual learning started on {Symbol}: retrain after {Pivots} pivots (0 = on request only); trainer present: {HasTrainer}")]
     private static partial void LogStarted(ILogger logger, string symbol, int pivots, bool hasTrainer);
@@ -457,17 +424,4 @@ public sealed partial class ContinualLearningService : ManagedProcess, IContinua
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A continual learning subscriber failed")]
     private static partial void LogListenerFailed(ILogger logger, Exception error);
-
-    private sealed class Removal(ContinualLearningService owner, Action listener) : IDisposable
-    {
-        private int _disposed;
-
-        public void Dispose()
-        {
-            if (Interlocked.Exchange(ref _disposed, 1) == 0)
-            {
-                owner.RemoveListener(listener);
-            }
-        }
-    }
 }

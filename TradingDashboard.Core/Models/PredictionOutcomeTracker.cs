@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using TradingDashboard.Core.Domain;
+using TradingDashboard.Core.Pipeline;
 using TradingDashboard.Core.Pivots;
 
 namespace TradingDashboard.Core.Models;
@@ -42,13 +43,12 @@ public sealed partial class PredictionOutcomeTracker : IPredictionOutcomes
     private readonly PredictionOutcomeOptions _options;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
-    private readonly Lock _listenerGate = new();
     private readonly Dictionary<PendingKey, PendingPrediction> _pending = [];
     private readonly Dictionary<(string Symbol, Timeframe Timeframe), SortedSet<long>> _coverage = [];
     private readonly Dictionary<(string Symbol, Timeframe Timeframe), SortedSet<PivotPoint>> _pivots = [];
     private readonly Dictionary<(string Model, Timeframe Timeframe), Queue<PredictionOutcome>> _windows = [];
     private readonly Queue<PredictionOutcome> _recent = new();
-    private volatile Action[] _listeners = [];
+    private readonly ChangeListeners _listeners = new();
     private volatile IReadOnlyList<PredictionOutcome> _recentSnapshot = [];
     private volatile IReadOnlyList<RollingScore> _scores = [];
     private volatile PredictionOutcomeCounters _counters = new(0, 0, 0, 0);
@@ -78,16 +78,7 @@ public sealed partial class PredictionOutcomeTracker : IPredictionOutcomes
         return limit >= recent.Count ? recent : recent.Skip(recent.Count - Math.Max(0, limit)).ToList();
     }
 
-    public IDisposable Subscribe(Action changed)
-    {
-        ArgumentNullException.ThrowIfNull(changed);
-        lock (_listenerGate)
-        {
-            _listeners = [.. _listeners, changed];
-        }
-
-        return new Removal(this, changed);
-    }
+    public IDisposable Subscribe(Action changed) => _listeners.Add(changed);
 
     /// <summary>Loads pending predictions and the recent resolved outcomes from SQLite, and deletes outcomes older than KeepResolvedDays.</summary>
     public void Load()
@@ -379,19 +370,7 @@ public sealed partial class PredictionOutcomeTracker : IPredictionOutcomes
         _dirty = false;
         _recentSnapshot = [.. _recent];
         _scores = ComputeScores(_windows);
-        foreach (var listener in _listeners)
-        {
-            try
-            {
-                listener();
-            }
-#pragma warning disable CA1031 // A faulty subscriber (a closed page) must not stop the tracker.
-            catch (Exception ex)
-#pragma warning restore CA1031
-            {
-                LogListenerFailed(_logger, ex);
-            }
-        }
+        _listeners.Raise(ex => LogListenerFailed(_logger, ex));
     }
 
     /// <summary>Precision = TP / predicted (null when the class was never predicted), recall = TP / actual (null when it never happened).</summary>
@@ -425,14 +404,6 @@ public sealed partial class PredictionOutcomeTracker : IPredictionOutcomes
         }
 
         return scores;
-    }
-
-    private void RemoveListener(Action listener)
-    {
-        lock (_listenerGate)
-        {
-            _listeners = _listeners.Where(l => l != listener).ToArray();
-        }
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Prediction outcomes loaded: {Pending} pending, {Resolved} resolved; {Deleted} old rows deleted")]
@@ -484,19 +455,6 @@ public sealed partial class PredictionOutcomeTracker : IPredictionOutcomes
 
             c = x.Level.CompareTo(y.Level);
             return c != 0 ? c : x.Type.CompareTo(y.Type);
-        }
-    }
-
-    private sealed class Removal(PredictionOutcomeTracker owner, Action listener) : IDisposable
-    {
-        private int _disposed;
-
-        public void Dispose()
-        {
-            if (Interlocked.Exchange(ref _disposed, 1) == 0)
-            {
-                owner.RemoveListener(listener);
-            }
         }
     }
 }

@@ -81,7 +81,7 @@ public sealed partial class OrchestratorLearningService : ManagedProcess, IOrche
     private readonly IModelRegistry? _models;
     private readonly string _primarySymbol;
     private readonly Lock _lock = new();
-    private volatile Action[] _listeners = [];
+    private readonly ChangeListeners _listeners = new();
     private Track _gateTrack = new();
     private Track _rlTrack = new();
     private long _resolvedAtGateTraining = -1;
@@ -174,16 +174,7 @@ public sealed partial class OrchestratorLearningService : ManagedProcess, IOrche
         }
     }
 
-    public IDisposable Subscribe(Action changed)
-    {
-        ArgumentNullException.ThrowIfNull(changed);
-        lock (_lock)
-        {
-            _listeners = [.. _listeners, changed];
-        }
-
-        return new Removal(this, changed);
-    }
+    public IDisposable Subscribe(Action changed) => _listeners.Add(changed);
 
     /// <summary>One check of the automatic triggers (the loop body; public for tests).</summary>
     public void CheckTriggers()
@@ -494,30 +485,7 @@ public sealed partial class OrchestratorLearningService : ManagedProcess, IOrche
 
     private string Stamp() => TimeProvider.GetUtcNow().UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
 
-    private void Notify()
-    {
-        foreach (var listener in _listeners)
-        {
-            try
-            {
-                listener();
-            }
-#pragma warning disable CA1031 // A faulty subscriber (a closed page) must not stop the service.
-            catch (Exception ex)
-#pragma warning restore CA1031
-            {
-                LogListenerFailed(Logger, ex);
-            }
-        }
-    }
-
-    private void RemoveListener(Action listener)
-    {
-        lock (_lock)
-        {
-            _listeners = _listeners.Where(l => l != listener).ToArray();
-        }
-    }
+    private void Notify() => _listeners.Raise(ex => LogListenerFailed(Logger, ex));
 
     [LoggerMessage(EventId = 6741, Level = LogLevel.Information, Message = "Orchestrator learning: automatic {Track} retraining: {Answer}")]
     private static partial void LogAutomatic(ILogger logger, string track, string answer);
@@ -546,10 +514,5 @@ public sealed partial class OrchestratorLearningService : ManagedProcess, IOrche
         public string? LastMessage { get; init; }
 
         public Task Run { get; init; } = Task.CompletedTask;
-    }
-
-    private sealed class Removal(OrchestratorLearningService owner, Action listener) : IDisposable
-    {
-        public void Dispose() => owner.RemoveListener(listener);
     }
 }

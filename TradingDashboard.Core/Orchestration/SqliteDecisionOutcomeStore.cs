@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using TradingDashboard.Core.Domain;
 using TradingDashboard.Core.Models;
+using TradingDashboard.Core.Pipeline;
 using TradingDashboard.Core.Storage;
 
 namespace TradingDashboard.Core.Orchestration;
@@ -65,7 +66,7 @@ public sealed partial class SqliteDecisionOutcomeStore : IDecisionOutcomeStore
     private readonly SqliteDatabase _database;
     private readonly ILogger _logger;
     private readonly Lock _gate = new();
-    private volatile Action[] _listeners = [];
+    private readonly ChangeListeners _listeners = new();
     private long _recorded;
     private long _resolved;
     private long _bad;
@@ -256,16 +257,7 @@ public sealed partial class SqliteDecisionOutcomeStore : IDecisionOutcomeStore
         return outcomes;
     }
 
-    public IDisposable Subscribe(Action changed)
-    {
-        ArgumentNullException.ThrowIfNull(changed);
-        lock (_gate)
-        {
-            _listeners = [.. _listeners, changed];
-        }
-
-        return new Removal(this, changed);
-    }
+    public IDisposable Subscribe(Action changed) => _listeners.Add(changed);
 
     private DecisionOutcome? Parse(long id, string payload)
     {
@@ -287,30 +279,7 @@ public sealed partial class SqliteDecisionOutcomeStore : IDecisionOutcomeStore
         return null;
     }
 
-    private void Notify()
-    {
-        foreach (var listener in _listeners)
-        {
-            try
-            {
-                listener();
-            }
-#pragma warning disable CA1031 // A faulty subscriber (a closed page) must not stop the recording.
-            catch (Exception ex)
-#pragma warning restore CA1031
-            {
-                LogListenerFailed(_logger, ex);
-            }
-        }
-    }
-
-    private void RemoveListener(Action listener)
-    {
-        lock (_gate)
-        {
-            _listeners = _listeners.Where(l => l != listener).ToArray();
-        }
-    }
+    private void Notify() => _listeners.Raise(ex => LogListenerFailed(_logger, ex));
 
     [LoggerMessage(EventId = 6731, Level = LogLevel.Error, Message = "Recording the orchestrator decision {Symbol} {BarOpenTimeMs} failed")]
     private static partial void LogWriteFailed(ILogger logger, Exception exception, string symbol, long barOpenTimeMs);
@@ -326,9 +295,4 @@ public sealed partial class SqliteDecisionOutcomeStore : IDecisionOutcomeStore
 
     [LoggerMessage(EventId = 6735, Level = LogLevel.Warning, Message = "A decision record subscriber failed")]
     private static partial void LogListenerFailed(ILogger logger, Exception exception);
-
-    private sealed class Removal(SqliteDecisionOutcomeStore owner, Action listener) : IDisposable
-    {
-        public void Dispose() => owner.RemoveListener(listener);
-    }
 }

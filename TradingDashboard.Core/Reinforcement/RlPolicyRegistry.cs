@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using TradingDashboard.Core.Alerts;
 using TradingDashboard.Core.Models;
+using TradingDashboard.Core.Pipeline;
 using TradingDashboard.Core.Security;
 
 namespace TradingDashboard.Core.Reinforcement;
@@ -62,7 +63,7 @@ public sealed partial class RlPolicyRegistry : IRlPolicySource, IHostedService, 
     private readonly List<IRlPolicy> _retired = [];
     private readonly HashSet<string> _refusedForEnvironment = new(StringComparer.Ordinal);
     private string _environment = string.Empty;
-    private volatile Action[] _listeners = [];
+    private readonly ChangeListeners _listeners = new();
     private volatile OnnxRlPolicy? _current;
     private string? _selectedBy;
     private CancellationTokenSource? _pollCts;
@@ -258,16 +259,7 @@ public sealed partial class RlPolicyRegistry : IRlPolicySource, IHostedService, 
         return results;
     }
 
-    public IDisposable Subscribe(Action changed)
-    {
-        ArgumentNullException.ThrowIfNull(changed);
-        lock (_gate)
-        {
-            _listeners = [.. _listeners, changed];
-        }
-
-        return new Unsubscriber(this, changed);
-    }
+    public IDisposable Subscribe(Action changed) => _listeners.Add(changed);
 
     public void Dispose()
     {
@@ -577,30 +569,7 @@ public sealed partial class RlPolicyRegistry : IRlPolicySource, IHostedService, 
         ? "incumbent: none"
         : string.Create(CultureInfo.InvariantCulture, $"incumbent Sharpe {evaluation.Sharpe:0.###}, return {evaluation.TotalReturn:P2}");
 
-    private void RaiseChanged()
-    {
-        foreach (var listener in _listeners)
-        {
-            try
-            {
-                listener();
-            }
-#pragma warning disable CA1031 // A faulty listener (a closed dashboard circuit) must not break the registry.
-            catch (Exception ex)
-#pragma warning restore CA1031
-            {
-                LogListenerFailed(_logger, ex);
-            }
-        }
-    }
-
-    private void RemoveListener(Action listener)
-    {
-        lock (_gate)
-        {
-            _listeners = _listeners.Where(l => l != listener).ToArray();
-        }
-    }
+    private void RaiseChanged() => _listeners.Raise(ex => LogListenerFailed(_logger, ex));
 
     [LoggerMessage(EventId = 6701, Level = LogLevel.Warning, Message = "RL policy {File} refused: {Reason}")]
     private static partial void LogRefused(ILogger logger, string file, string reason);
@@ -621,9 +590,4 @@ public sealed partial class RlPolicyRegistry : IRlPolicySource, IHostedService, 
     private static partial void LogListenerFailed(ILogger logger, Exception exception);
 
     private sealed record Selection(string Name, string By);
-
-    private sealed class Unsubscriber(RlPolicyRegistry owner, Action listener) : IDisposable
-    {
-        public void Dispose() => owner.RemoveListener(listener);
-    }
 }
