@@ -327,48 +327,7 @@ public sealed partial class OrchestratorLearningService : ManagedProcess, IOrche
 
     private async Task TrainGateAsync(IGateTrainer trainer, Actor actor, string trigger, string name, CancellationToken token)
     {
-        string message;
-        try
-        {
-            var decisions = _outcomes.Resolved(_options.GateTrainingDecisions);
-            if (decisions.Count < _options.MinimumGateDecisions)
-            {
-                message = $"not trained: {decisions.Count} resolved decisions, at least {_options.MinimumGateDecisions} needed";
-            }
-            else
-            {
-                LogTraining(Logger, name, trigger, decisions.Count);
-                var request = new GateRetrainRequest(decisions, _experts, _gate?.CurrentPath, Path.Combine(_candidates, TrainedGate.FolderName), name, _options.Seed, _options.ValidationFraction, trigger);
-                var result = await trainer.RetrainAsync(request, token).ConfigureAwait(false);
-                if (!result.Succeeded || string.IsNullOrWhiteSpace(result.OnnxPath))
-                {
-                    message = $"training failed: {result.Message}";
-                    _alerts.Raise(AlertSeverity.Warning, AlertCategory, $"Gate retraining {name} failed: {result.Message}");
-                }
-                else if (_gate is null)
-                {
-                    message = $"trained {result.OnnxPath}, but the trained gate is off (Trading:Orchestrator:Gate is recent-accuracy): not promoted";
-                }
-                else
-                {
-                    var promotion = await _gate.OfferAsync(result.OnnxPath, result.Candidate, result.Incumbent, token).ConfigureAwait(false);
-                    message = promotion.Message;
-                }
-            }
-        }
-        catch (OperationCanceledException) when (token.IsCancellationRequested)
-        {
-            message = "cancelled: the process stopped";
-        }
-#pragma warning disable CA1031 // A failing trainer must never take the host down: it becomes an alert and the last message.
-        catch (Exception ex)
-#pragma warning restore CA1031
-        {
-            LogFailed(Logger, ex, name);
-            message = $"training failed: {ex.Message}";
-            _alerts.Raise(AlertSeverity.Warning, AlertCategory, $"Gate retraining {name} failed: {ex.Message}");
-        }
-
+        var message = await GuardedAsync("Gate", name, () => RetrainGateAsync(trainer, trigger, name, token), token).ConfigureAwait(false);
         lock (_lock)
         {
             _gateTrack = _gateTrack with { Running = false, LastRunAt = TimeProvider.GetUtcNow(), LastMessage = message };
@@ -377,70 +336,102 @@ public sealed partial class OrchestratorLearningService : ManagedProcess, IOrche
         await Finish(actor, GateAuditAction + ".completed", name, trigger, message).ConfigureAwait(false);
     }
 
-    private async Task TrainRlAsync(IPolicyTrainer trainer, Actor actor, string trigger, string name, CancellationToken token)
+    private async Task<string> RetrainGateAsync(IGateTrainer trainer, string trigger, string name, CancellationToken token)
     {
-        string message;
-        try
+        var decisions = _outcomes.Resolved(_options.GateTrainingDecisions);
+        if (decisions.Count < _options.MinimumGateDecisions)
         {
-            var features = _schema?.Current?.Settings;
-            if (features is null)
-            {
-                message = "not trained: no feature schema (feature frames are disabled or the data processor is not configured)";
-            }
-            else if (_candles is null)
-            {
-                message = "not trained: no candle store in this host";
-            }
-            else
-            {
-                var bars = await GatherBarsAsync(features, token).ConfigureAwait(false);
-                if (bars.Count == 0)
-                {
-                    message = "not trained: no stored candles in the lookback window";
-                }
-                else
-                {
-                    LogTraining(Logger, name, trigger, bars.Count);
-                    var request = new PolicyRetrainRequest(
-                        bars, _primarySymbol, _options.RlAlgorithm, features, ActiveCnnPath(), _policies?.CurrentPath,
-                        Path.Combine(_candidates, RlPolicyRegistry.FolderName), name, _options.RlEpisodes, _options.Seed, _options.ValidationFraction, trigger);
-                    var result = await trainer.RetrainAsync(request, token).ConfigureAwait(false);
-                    if (!result.Succeeded || string.IsNullOrWhiteSpace(result.OnnxPath))
-                    {
-                        message = $"training failed: {result.Message}";
-                        _alerts.Raise(AlertSeverity.Warning, AlertCategory, $"RL retraining {name} failed: {result.Message}");
-                    }
-                    else if (_policies is null)
-                    {
-                        message = $"trained {result.OnnxPath}, but this host has no RL policy registry (AddRlExpert): not promoted";
-                    }
-                    else
-                    {
-                        var promotion = await _policies.OfferAsync(result.OnnxPath, result.Candidate, result.Incumbent, token).ConfigureAwait(false);
-                        message = promotion.Message;
-                    }
-                }
-            }
-        }
-        catch (OperationCanceledException) when (token.IsCancellationRequested)
-        {
-            message = "cancelled: the process stopped";
-        }
-#pragma warning disable CA1031 // A failing trainer must never take the host down: it becomes an alert and the last message.
-        catch (Exception ex)
-#pragma warning restore CA1031
-        {
-            LogFailed(Logger, ex, name);
-            message = $"training failed: {ex.Message}";
-            _alerts.Raise(AlertSeverity.Warning, AlertCategory, $"RL retraining {name} failed: {ex.Message}");
+            return $"not trained: {decisions.Count} resolved decisions, at least {_options.MinimumGateDecisions} needed";
         }
 
+        LogTraining(Logger, name, trigger, decisions.Count);
+        var request = new GateRetrainRequest(decisions, _experts, _gate?.CurrentPath, Path.Combine(_candidates, TrainedGate.FolderName), name, _options.Seed, _options.ValidationFraction, trigger);
+        var result = await trainer.RetrainAsync(request, token).ConfigureAwait(false);
+        if (!result.Succeeded || string.IsNullOrWhiteSpace(result.OnnxPath))
+        {
+            return TrainingFailed("Gate", name, result.Message);
+        }
+
+        if (_gate is null)
+        {
+            return $"trained {result.OnnxPath}, but the trained gate is off (Trading:Orchestrator:Gate is recent-accuracy): not promoted";
+        }
+
+        return (await _gate.OfferAsync(result.OnnxPath, result.Candidate, result.Incumbent, token).ConfigureAwait(false)).Message;
+    }
+
+    private async Task TrainRlAsync(IPolicyTrainer trainer, Actor actor, string trigger, string name, CancellationToken token)
+    {
+        var message = await GuardedAsync("RL", name, () => RetrainRlAsync(trainer, trigger, name, token), token).ConfigureAwait(false);
         lock (_lock)
         {
             _rlTrack = _rlTrack with { Running = false, LastMessage = message };
         }
 
         await Finish(actor, RlAuditAction + ".completed", name, trigger, message).ConfigureAwait(false);
+    }
+
+    private async Task<string> RetrainRlAsync(IPolicyTrainer trainer, string trigger, string name, CancellationToken token)
+    {
+        var features = _schema?.Current?.Settings;
+        if (features is null)
+        {
+            return "not trained: no feature schema (feature frames are disabled or the data processor is not configured)";
+        }
+
+        if (_candles is null)
+        {
+            return "not trained: no candle store in this host";
+        }
+
+        var bars = await GatherBarsAsync(features, token).ConfigureAwait(false);
+        if (bars.Count == 0)
+        {
+            return "not trained: no stored candles in the lookback window";
+        }
+
+        LogTraining(Logger, name, trigger, bars.Count);
+        var request = new PolicyRetrainRequest(
+            bars, _primarySymbol, _options.RlAlgorithm, features, ActiveCnnPath(), _policies?.CurrentPath,
+            Path.Combine(_candidates, RlPolicyRegistry.FolderName), name, _options.RlEpisodes, _options.Seed, _options.ValidationFraction, trigger);
+        var result = await trainer.RetrainAsync(request, token).ConfigureAwait(false);
+        if (!result.Succeeded || string.IsNullOrWhiteSpace(result.OnnxPath))
+        {
+            return TrainingFailed("RL", name, result.Message);
+        }
+
+        if (_policies is null)
+        {
+            return $"trained {result.OnnxPath}, but this host has no RL policy registry (AddRlExpert): not promoted";
+        }
+
+        return (await _policies.OfferAsync(result.OnnxPath, result.Candidate, result.Incumbent, token).ConfigureAwait(false)).Message;
+    }
+
+    /// <summary>Runs one retraining; a stop or a failing trainer becomes the track's last message (and an alert), never a crash.</summary>
+    private async Task<string> GuardedAsync(string what, string name, Func<Task<string>> retrain, CancellationToken token)
+    {
+        try
+        {
+            return await retrain().ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+            return "cancelled: the process stopped";
+        }
+#pragma warning disable CA1031 // A failing trainer must never take the host down: it becomes an alert and the last message.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            LogFailed(Logger, ex, name);
+            return TrainingFailed(what, name, ex.Message);
+        }
+    }
+
+    private string TrainingFailed(string what, string name, string reason)
+    {
+        _alerts.Raise(AlertSeverity.Warning, AlertCategory, $"{what} retraining {name} failed: {reason}");
+        return $"training failed: {reason}";
     }
 
     private async Task Finish(Actor actor, string action, string name, string trigger, string message)
