@@ -249,52 +249,6 @@ public sealed class Backtester(BacktestOptions options, ILoggerFactory? loggerFa
         public decimal PositionOf(string symbol) => book.QuantityOf(symbol);
     }
 
-    /// <summary>Fills for trades.csv and round trips for the trade statistics.</summary>
-    private sealed class TradeRecorder
-    {
-        private readonly Dictionary<string, Trip> _open = new(StringComparer.Ordinal);
-        private readonly Dictionary<string, (decimal Realized, decimal Fees)> _last = new(StringComparer.Ordinal);
-
-        public List<TradeRecord> Fills { get; } = [];
-
-        public List<RoundTrip> Trips { get; } = [];
-
-        public void OnUpdate(OrderUpdate update)
-        {
-            if (update.Fill is not { } fill || update.Position is not { } position)
-            {
-                return;
-            }
-
-            var reason = update.Order.Intent.Reason.Length > 0 ? $"{update.Order.Intent.Source}: {update.Order.Intent.Reason}" : update.Order.Intent.Source;
-            var time = fill.Time.ToUnixTimeMilliseconds();
-            Fills.Add(new TradeRecord(time, fill.Symbol, fill.Side, fill.Quantity, fill.Price, fill.Fee, fill.FeeAsset, fill.ClientOrderId, reason));
-
-            var before = _last.GetValueOrDefault(fill.Symbol);
-            _last[fill.Symbol] = (position.RealizedPnl, position.FeesPaid);
-            var quantity = position.Quantity;
-            if (_open.TryGetValue(fill.Symbol, out var trip))
-            {
-                if (quantity == 0 || Math.Sign(quantity) != trip.Direction)
-                {
-                    // Closed (or flipped: the flipping fill, fee included, belongs to the trade it closes).
-                    Trips.Add(new RoundTrip(fill.Symbol, trip.Direction, trip.EntryMs, time, position.RealizedPnl - trip.Realized, position.FeesPaid - trip.Fees));
-                    _open.Remove(fill.Symbol);
-                    if (quantity != 0)
-                    {
-                        _open[fill.Symbol] = new Trip(Math.Sign(quantity), time, position.RealizedPnl, position.FeesPaid);
-                    }
-                }
-            }
-            else if (quantity != 0)
-            {
-                _open[fill.Symbol] = new Trip(Math.Sign(quantity), time, before.Realized, before.Fees);
-            }
-        }
-
-        private readonly record struct Trip(int Direction, long EntryMs, decimal Realized, decimal Fees);
-    }
-
     /// <summary>Equal parts of the initial equity in each traded symbol, bought at its first trading close, no costs.</summary>
     private sealed class BenchmarkTracker(IReadOnlyList<string> symbols, double initial)
     {

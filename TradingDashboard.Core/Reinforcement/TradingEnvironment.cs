@@ -510,7 +510,7 @@ public sealed class TradingEnvironment : IDisposable
 
         public TradingExecutor Executor { get; }
 
-        public EpisodeTradeRecorder Recorder { get; } = new();
+        public TradeRecorder Recorder { get; } = new();
 
         public List<EquityPoint> Curve { get; } = [];
 
