@@ -84,7 +84,7 @@ public sealed class Backtester(BacktestOptions options, ILoggerFactory? loggerFa
         var rules = new SymbolRulesRegistry(options.SymbolRules);
         var symbols = options.Symbols.Count > 0 ? options.Symbols.ToList() : rules.All.Select(r => r.Symbol).ToList();
         var clock = new SimulatedClock();
-        var paper = CopyWithCash(options.Paper, options.InitialCash);
+        var paper = options.Paper.WithInitialCash(options.InitialCash);
         var exchange = new PaperExchange(paper, rules, options.Currency, clock);
         var book = new PositionBook(options.Currency, options.InitialCash, clock);
         using var orders = new OrderManager(exchange, book, rules, NullExecutionStore.Instance, new ExecutionOptions { AccountCurrency = options.Currency, RetryBaseDelayMs = 0 }, clock, _loggerFactory.CreateLogger<OrderManager>());
@@ -223,19 +223,6 @@ public sealed class Backtester(BacktestOptions options, ILoggerFactory? loggerFa
 
         return false;
     }
-
-    private static PaperExchangeOptions CopyWithCash(PaperExchangeOptions p, decimal cash) => new()
-    {
-        InitialCash = cash,
-        MakerFeeRate = p.MakerFeeRate,
-        TakerFeeRate = p.TakerFeeRate,
-        SlippageBps = p.SlippageBps,
-        SizeImpactBps = p.SizeImpactBps,
-        MaxVolumeParticipation = p.MaxVolumeParticipation,
-        LatencyMs = p.LatencyMs,
-        AllowShortSelling = p.AllowShortSelling,
-        AmendStopOrders = p.AmendStopOrders,
-    };
 
     /// <summary>The strategy's read-only view of the account.</summary>
     private sealed class Context(PositionBook book, SimulatedClock clock) : IStrategyContext

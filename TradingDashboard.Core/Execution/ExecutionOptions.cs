@@ -73,6 +73,14 @@ public sealed class PaperExchangeOptions
 
     /// <summary>Candle timeframe whose closed candles the paper exchange matches against in live paper trading (1s or 1m).</summary>
     public string MatchTimeframe { get; set; } = "1m";
+
+    /// <summary>A copy with another starting balance (a backtest or an RL episode starts its venue with its own cash); every other setting is kept.</summary>
+    public PaperExchangeOptions WithInitialCash(decimal cash)
+    {
+        var copy = (PaperExchangeOptions)MemberwiseClone();
+        copy.InitialCash = cash;
+        return copy;
+    }
 }
 
 /// <summary>One symbol's venue rules in configuration (see <see cref="Execution.SymbolRules"/>).</summary>

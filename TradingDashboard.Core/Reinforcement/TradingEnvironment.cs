@@ -484,7 +484,7 @@ public sealed class TradingEnvironment : IDisposable
             Decision = decision;
             var rules = new SymbolRulesRegistry(backtest.SymbolRules);
             Clock = new SimulatedClock();
-            Exchange = new PaperExchange(CopyWithCash(backtest.Paper, backtest.InitialCash), rules, backtest.Currency, Clock);
+            Exchange = new PaperExchange(backtest.Paper.WithInitialCash(backtest.InitialCash), rules, backtest.Currency, Clock);
             Book = new PositionBook(backtest.Currency, backtest.InitialCash, Clock);
             Orders = new OrderManager(Exchange, Book, rules, NullExecutionStore.Instance, new ExecutionOptions { AccountCurrency = backtest.Currency, RetryBaseDelayMs = 0 }, Clock, loggerFactory.CreateLogger<OrderManager>());
             Sync(Orders.ReconcileAsync(rules.All.Select(r => r.Symbol)));
@@ -537,19 +537,5 @@ public sealed class TradingEnvironment : IDisposable
             Executor.Dispose();
             Orders.Dispose();
         }
-
-        /// <summary>The paper venue of the backtest with the backtest's cash (as <see cref="Backtester"/> builds it).</summary>
-        private static PaperExchangeOptions CopyWithCash(PaperExchangeOptions p, decimal cash) => new()
-        {
-            InitialCash = cash,
-            MakerFeeRate = p.MakerFeeRate,
-            TakerFeeRate = p.TakerFeeRate,
-            SlippageBps = p.SlippageBps,
-            SizeImpactBps = p.SizeImpactBps,
-            MaxVolumeParticipation = p.MaxVolumeParticipation,
-            LatencyMs = p.LatencyMs,
-            AllowShortSelling = p.AllowShortSelling,
-        AmendStopOrders = p.AmendStopOrders,
-        };
     }
 }
